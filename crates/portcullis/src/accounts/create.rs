@@ -1,0 +1,139 @@
+//! Creating users: validation with per-field messages, then an insert that
+//! the database keeps unique.
+
+use validator::ValidateEmail;
+
+use super::canonical::{MAX_EMAIL_CHARS, MAX_USERNAME_CHARS};
+use super::{canonical_email, canonical_username, validate_username, UsernameProblem};
+use crate::{
+    password::{validate_password, PasswordProblem, PasswordRules},
+    settings::Messages,
+};
+
+/// A user to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    /// Username (letters, digits, `.`, `-`, `_`).
+    pub username: String,
+    /// Email address; may be empty only when `email_required` is false.
+    pub email: String,
+    /// Password; `None` creates an account that cannot log in with a password.
+    pub password: Option<String>,
+    /// Active flag (normally true).
+    pub is_active: bool,
+    /// Staff flag.
+    pub is_staff: bool,
+    /// Superuser flag.
+    pub is_superuser: bool,
+}
+
+impl NewUser {
+    /// An active, ordinary user.
+    pub fn new(username: impl Into<String>, email: impl Into<String>, password: impl Into<String>) -> Self {
+        NewUser {
+            username: username.into(),
+            email: email.into(),
+            password: Some(password.into()),
+            is_active: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// Validation messages, per field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors {
+    /// Problems with the username.
+    pub username: Vec<String>,
+    /// Problems with the email.
+    pub email: Vec<String>,
+    /// Problems with the password.
+    pub password: Vec<String>,
+    /// Problems with the password confirmation.
+    pub password_confirm: Vec<String>,
+    /// Problems with the form as a whole.
+    pub form: Vec<String>,
+}
+
+impl FieldErrors {
+    /// True when nothing was reported.
+    pub fn is_empty(&self) -> bool {
+        self.username.is_empty()
+            && self.email.is_empty()
+            && self.password.is_empty()
+            && self.password_confirm.is_empty()
+            && self.form.is_empty()
+    }
+
+    /// Every message on one line each, prefixed by its field (for the CLI).
+    pub fn summary(&self) -> String {
+        let mut out = Vec::new();
+        for (field, msgs) in [
+            ("username", &self.username),
+            ("email", &self.email),
+            ("password", &self.password),
+            ("password confirmation", &self.password_confirm),
+            ("form", &self.form),
+        ] {
+            for m in msgs {
+                out.push(format!("{field}: {m}"));
+            }
+        }
+        out.join("; ")
+    }
+}
+
+/// Checks username, email and password shape (not uniqueness); pure, no database.
+pub(crate) fn validate_new_user(
+    new: &NewUser,
+    rules: &PasswordRules,
+    messages: &Messages,
+    email_required: bool,
+) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    match validate_username(&new.username) {
+        Ok(()) => {}
+        Err(UsernameProblem::Empty) => errors.username.push(messages.field_required.clone()),
+        Err(UsernameProblem::TooLong) => errors.username.push(messages.username_too_long.clone()),
+        Err(UsernameProblem::Invalid) => errors.username.push(messages.username_invalid.clone()),
+    }
+    let email = new.email.trim();
+    if email.is_empty() {
+        if email_required {
+            errors.email.push(messages.field_required.clone());
+        }
+    } else if email.chars().count() > MAX_EMAIL_CHARS || !email.validate_email() {
+        errors.email.push(messages.email_invalid.clone());
+    }
+    if let Some(password) = &new.password {
+        if password.is_empty() {
+            errors.password.push(messages.field_required.clone());
+        } else {
+            for p in validate_password(password, rules, &new.username, email) {
+                errors.password.push(password_message(&p, messages));
+            }
+        }
+    }
+    debug_assert!(MAX_USERNAME_CHARS == 150);
+    errors
+}
+
+/// The user-visible text of a password problem.
+pub(crate) fn password_message(p: &PasswordProblem, m: &Messages) -> String {
+    match p {
+        PasswordProblem::TooShort(min) => m.password_too_short.replace("{min}", &min.to_string()),
+        PasswordProblem::TooLong(max) => m.password_too_long.replace("{max}", &max.to_string()),
+        PasswordProblem::AllNumeric => m.password_all_numeric.clone(),
+        PasswordProblem::TooCommon => m.password_too_common.clone(),
+        PasswordProblem::TooSimilar(field) => m.password_too_similar.replace("{field}", field),
+    }
+}
+
+/// Canonical (username, optional email) of `new`.
+pub(crate) fn canonical_pair(new: &NewUser) -> (String, Option<String>) {
+    let email = new.email.trim();
+    (
+        canonical_username(&new.username),
+        (!email.is_empty()).then(|| canonical_email(email)),
+    )
+}

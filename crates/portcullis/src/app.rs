@@ -1,0 +1,390 @@
+//! [`Auth`]: the handle an app builds once and shares with every worker.
+
+use std::sync::Arc;
+
+use actix_session::Session;
+use actix_web::cookie::Key;
+
+use crate::{
+    accounts::{create, AuthError, FieldErrors, NewUser, User},
+    audit::{audit, AuditEvent},
+    db::{self, users::Taken, Database},
+    guard::DenyHook,
+    mail::{ConsoleMailer, Mailer},
+    oidc::ProviderRegistry,
+    password::{HashParams, PasswordHasher, PasswordRules, Verified},
+    render::{DefaultRenderer, Renderer},
+    session::{keys, DbSessionStore},
+    settings::{LoginField, Settings},
+};
+
+/// Portcullis, connected: settings, database, hasher, renderer, mailer.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use portcullis::{Auth, NewUser, Settings};
+/// let settings = Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+/// let auth = Auth::connect(settings).await.unwrap();
+/// let user = auth.create_user(NewUser::new("alice", "alice@example.com", "violet-harbour-42-kites")).await.unwrap().unwrap();
+/// let found = auth.authenticate("ALICE", "violet-harbour-42-kites").await.unwrap();
+/// assert_eq!(found.map(|u| u.id), Some(user.id));
+/// assert!(auth.authenticate("alice", "wrong password").await.unwrap().is_none());
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Auth {
+    pub(crate) inner: Arc<AuthInner>,
+}
+
+pub(crate) struct AuthInner {
+    pub(crate) settings: Settings,
+    pub(crate) db: Database,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) cookie_key: Key,
+    pub(crate) renderer: Arc<dyn Renderer>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) on_denied: Option<DenyHook>,
+    pub(crate) providers: ProviderRegistry,
+    pub(crate) rules: PasswordRules,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth").field("db", &self.inner.db).field("hasher", &self.inner.hasher).finish()
+    }
+}
+
+/// Builds an [`Auth`] with custom hooks; [`Auth::connect`] uses the defaults.
+pub struct AuthBuilder {
+    settings: Settings,
+    renderer: Arc<dyn Renderer>,
+    mailer: Option<Arc<dyn Mailer>>,
+    on_denied: Option<DenyHook>,
+    database: Option<Database>,
+}
+
+impl AuthBuilder {
+    /// Replaces the page renderer (your own askama templates).
+    pub fn renderer(mut self, renderer: impl Renderer) -> Self {
+        self.renderer = Arc::new(renderer);
+        self
+    }
+
+    /// Replaces the mailer.
+    pub fn mailer(mut self, mailer: impl Mailer) -> Self {
+        self.mailer = Some(Arc::new(mailer));
+        self
+    }
+
+    /// Replaces the response of every guard denial that has no hook of its own.
+    pub fn on_denied(mut self, hook: DenyHook) -> Self {
+        self.on_denied = Some(hook);
+        self
+    }
+
+    /// Uses an already open database instead of `database.url`.
+    pub fn database(mut self, db: Database) -> Self {
+        self.database = Some(db);
+        self
+    }
+
+    /// Connects to the database, applies migrations when `database.auto_migrate`,
+    /// starts the hashing pool and loads the cookie key.
+    ///
+    /// # Errors
+    /// [`AuthError::Settings`] for invalid settings, [`AuthError::Db`] when the
+    /// database is unreachable or a migration fails.
+    pub async fn connect(self) -> Result<Auth, AuthError> {
+        let settings = self.settings;
+        settings.validate()?;
+        let db = match self.database {
+            Some(db) => db,
+            None => Database::connect(&settings.database).await?,
+        };
+        if settings.database.auto_migrate() {
+            db.migrate().await?;
+        }
+        let sec = &settings.security;
+        let hasher = PasswordHasher::new(
+            HashParams {
+                memory_kib: sec.argon2_memory_kib,
+                iterations: sec.argon2_iterations,
+                parallelism: sec.argon2_parallelism,
+            },
+            sec.hash_workers,
+            sec.hash_queue,
+        )?;
+        let secret = if settings.session.secret.is_empty() {
+            db::secrets::get_or_create(&db, "session_cookie_key", 64).await?
+        } else {
+            settings.session.secret.clone()
+        };
+        let cookie_key = Key::derive_from(secret.as_bytes());
+        if settings.auth.password_reset_enabled {
+            tracing::debug!("auth.password_reset_enabled is set; the reset pages arrive with the password-reset feature and are not mounted yet");
+        }
+        let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
+        let providers = ProviderRegistry::new(settings.oidc.providers.clone());
+        let rules = PasswordRules::from(&settings.auth);
+        Ok(Auth {
+            inner: Arc::new(AuthInner {
+                settings,
+                db,
+                hasher,
+                cookie_key,
+                renderer: self.renderer,
+                mailer,
+                on_denied: self.on_denied,
+                providers,
+                rules,
+            }),
+        })
+    }
+}
+
+impl Auth {
+    /// Starts a builder for custom renderer, mailer or denial hook.
+    pub fn builder(settings: Settings) -> AuthBuilder {
+        AuthBuilder {
+            settings,
+            renderer: Arc::new(DefaultRenderer),
+            mailer: None,
+            on_denied: None,
+            database: None,
+        }
+    }
+
+    /// Connects with the default renderer and mailer.
+    ///
+    /// # Errors
+    /// See [`AuthBuilder::connect`].
+    pub async fn connect(settings: Settings) -> Result<Auth, AuthError> {
+        Self::builder(settings).connect().await
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The database pool.
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    /// The password hashing pool.
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &dyn Mailer {
+        self.inner.mailer.as_ref()
+    }
+
+    /// The OIDC provider registry.
+    pub fn providers(&self) -> &ProviderRegistry {
+        &self.inner.providers
+    }
+
+    pub(crate) fn session_store(&self) -> DbSessionStore {
+        let s = &self.inner.settings.session;
+        DbSessionStore::new(self.inner.db.clone(), s.max_age, s.idle_timeout)
+    }
+
+    /// Finds the user for `login` (a username, or an email when it contains `@`,
+    /// per `auth.login_fields`) and checks the password.
+    ///
+    /// Unknown users, inactive users and users without a usable password cost
+    /// one full hash too, so timing tells nothing; all give `Ok(None)`.
+    /// Outdated hash parameters are upgraded on success.
+    ///
+    /// # Errors
+    /// [`AuthError`] when the database is down or the hashing queue is full.
+    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>, AuthError> {
+        let a = &self.inner.settings.auth;
+        let login = login.trim();
+        let row = if login.is_empty() {
+            None
+        } else if login.contains('@') {
+            if a.accepts(LoginField::Email) {
+                db::users::by_email(&self.inner.db, &crate::accounts::canonical_email(login)).await?
+            } else {
+                None
+            }
+        } else if a.accepts(LoginField::Username) {
+            db::users::by_username(&self.inner.db, &crate::accounts::canonical_username(login)).await?
+        } else {
+            None
+        };
+        let Some(row) = row else {
+            self.inner.hasher.dummy_verify(password).await?;
+            audit(AuditEvent::LoginFailed, Some(login), "unknown login");
+            return Ok(None);
+        };
+        let verified = self.inner.hasher.try_verify(password, &row.password_hash).await?;
+        let Verified::Yes { rehash } = verified else {
+            audit(AuditEvent::LoginFailed, Some(&row.id.to_string()), "wrong password");
+            return Ok(None);
+        };
+        if !row.is_active {
+            audit(AuditEvent::LoginFailed, Some(&row.id.to_string()), "inactive");
+            return Ok(None);
+        }
+        if let Some(new_hash) = rehash {
+            // Same password, stronger parameters: no credential-version bump, sessions stay.
+            db::users::rehash(&self.inner.db, row.id, &row.password_hash, &new_hash).await?;
+        }
+        Ok(self.user_by_id(row.id).await?)
+    }
+
+    /// Loads a user with groups and permissions.
+    ///
+    /// # Errors
+    /// [`AuthError::Db`] for database failures.
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, AuthError> {
+        Ok(db::users::with_access(&self.inner.db, id)
+            .await?
+            .map(|(row, groups, perms)| User::from_parts(row, groups, perms)))
+    }
+
+    /// Loads a user by username (case-insensitive).
+    ///
+    /// # Errors
+    /// [`AuthError::Db`] for database failures.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, AuthError> {
+        match db::users::by_username(&self.inner.db, &crate::accounts::canonical_username(username)).await? {
+            Some(row) => self.user_by_id(row.id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Signs `user` in on `session`: the session id is rotated (fixation), a
+    /// session of another user is emptied first, the CSRF secret is renewed and
+    /// `last_login` recorded. Use it to build your own login UI.
+    ///
+    /// # Errors
+    /// [`AuthError::Session`] when the session cannot be written, [`AuthError::Db`].
+    pub async fn login(&self, session: &Session, user: &User) -> Result<(), AuthError> {
+        let previous: Option<i64> = session.get(keys::USER_ID).ok().flatten();
+        if previous.is_some_and(|id| id != user.id) {
+            session.clear();
+        }
+        session.remove(keys::CSRF);
+        session.renew();
+        session
+            .insert(keys::USER_ID, user.id)
+            .and_then(|_| session.insert(keys::CREDENTIAL, user.credential_version))
+            .map_err(|e| AuthError::Session(e.to_string()))?;
+        db::users::touch_last_login(&self.inner.db, user.id).await?;
+        audit(AuditEvent::LoginSucceeded, Some(&user.id.to_string()), "");
+        Ok(())
+    }
+
+    /// Signs out: the server-side session is deleted and a fresh one keeps only
+    /// `auth.logout_preserve_session_keys`.
+    pub fn logout(&self, session: &Session) {
+        let keep: Vec<(String, String)> = {
+            let entries = session.entries();
+            self.inner
+                .settings
+                .auth
+                .logout_preserve_session_keys
+                .iter()
+                .filter_map(|k| entries.get(k).map(|v| (k.clone(), v.clone())))
+                .collect()
+        };
+        let user: Option<i64> = session.get(keys::USER_ID).ok().flatten();
+        if keep.is_empty() {
+            // Deletes the row and the cookie.
+            session.purge();
+        } else {
+            // renew() deletes the old row and stores the kept keys under a brand-new id.
+            session.clear();
+            for (k, v) in keep {
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(&v) {
+                    let _ = session.insert(k, value);
+                }
+            }
+            session.renew();
+        }
+        audit(AuditEvent::LoggedOut, user.map(|u| u.to_string()).as_deref(), "");
+    }
+
+    /// Creates a user after validating username, email and password; a taken
+    /// username or email (case-insensitive) comes back as a field error.
+    ///
+    /// # Errors
+    /// [`AuthError`] when the database is down or the hashing queue is full.
+    pub async fn create_user(&self, new: NewUser) -> Result<Result<User, FieldErrors>, AuthError> {
+        self.create_user_checked(new, false).await
+    }
+
+    /// Shape checks of a new user (no uniqueness), with the configured messages.
+    pub(crate) fn validate_new_user(&self, new: &NewUser, email_required: bool) -> FieldErrors {
+        create::validate_new_user(new, &self.inner.rules, &self.inner.settings.auth.messages, email_required)
+    }
+
+    pub(crate) async fn create_user_checked(
+        &self,
+        new: NewUser,
+        email_required: bool,
+    ) -> Result<Result<User, FieldErrors>, AuthError> {
+        let messages = &self.inner.settings.auth.messages;
+        let errors = self.validate_new_user(&new, email_required);
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let hash = match &new.password {
+            Some(p) => self.inner.hasher.hash(p).await?,
+            None => String::new(),
+        };
+        let (username_c, email_c) = create::canonical_pair(&new);
+        let row = db::users::NewUserRow {
+            username: new.username.trim(),
+            username_canonical: &username_c,
+            email: new.email.trim(),
+            email_canonical: email_c.as_deref(),
+            password_hash: &hash,
+            is_active: new.is_active,
+            is_staff: new.is_staff,
+            is_superuser: new.is_superuser,
+        };
+        match db::users::insert(&self.inner.db, &row).await? {
+            Ok(id) => {
+                audit(AuditEvent::SignedUp, Some(&id.to_string()), "");
+                let user = self.user_by_id(id).await?.ok_or_else(|| AuthError::NoSuchUser(new.username.clone()))?;
+                Ok(Ok(user))
+            }
+            Err(taken) => {
+                let mut errors = FieldErrors::default();
+                for t in taken {
+                    match t {
+                        Taken::Username => errors.username.push(messages.username_taken.clone()),
+                        Taken::Email => errors.email.push(messages.email_taken.clone()),
+                    }
+                }
+                Ok(Err(errors))
+            }
+        }
+    }
+
+    /// Sets a new password (validated) and ends every session of the user.
+    ///
+    /// # Errors
+    /// [`AuthError::Invalid`] listing what the validators refused, [`AuthError::NoSuchUser`].
+    pub async fn set_password(&self, user: &User, password: &str) -> Result<(), AuthError> {
+        let problems = crate::password::validate_password(password, &self.inner.rules, &user.username, &user.email);
+        if !problems.is_empty() {
+            let m = &self.inner.settings.auth.messages;
+            let text: Vec<String> = problems.iter().map(|p| create::password_message(p, m)).collect();
+            return Err(AuthError::Invalid(text.join(" ")));
+        }
+        let hash = self.inner.hasher.hash(password).await?;
+        if !db::users::set_password(&self.inner.db, user.id, &hash).await? {
+            return Err(AuthError::NoSuchUser(user.username.clone()));
+        }
+        audit(AuditEvent::PasswordChanged, Some(&user.id.to_string()), "");
+        Ok(())
+    }
+}

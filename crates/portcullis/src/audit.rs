@@ -1,0 +1,27 @@
+//! Security-relevant events. Every login, failure, logout, signup and denial
+//! goes through [`audit`]; today they are `tracing` events (target
+//! `portcullis::audit`), later also a table. Secrets are never included.
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditEvent {
+    /// A successful login.
+    LoginSucceeded,
+    /// A failed login (unknown user, wrong password or inactive).
+    LoginFailed,
+    /// A logout.
+    LoggedOut,
+    /// A new account.
+    SignedUp,
+    /// A guard refused a request.
+    AccessDenied,
+    /// A request failed the CSRF check.
+    CsrfRejected,
+    /// A password was changed (CLI or page).
+    PasswordChanged,
+}
+
+/// Records `event`; `user` is an id or the submitted login (never a password).
+pub fn audit(event: AuditEvent, user: Option<&str>, detail: &str) {
+    tracing::info!(target: "portcullis::audit", event = ?event, user = user.unwrap_or("-"), detail);
+}

@@ -1,0 +1,159 @@
+//! The database: one pool type over SQLite and PostgreSQL, migrations, and
+//! one module per table family. Every query is a static SQL string that both
+//! backends accept (`$N` placeholders, BIGINT epoch seconds).
+
+mod error;
+pub mod groups;
+pub mod permissions;
+pub mod secrets;
+pub mod sessions;
+pub mod users;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    postgres::{PgPool, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+};
+
+pub use error::DbError;
+pub(crate) use error::Doing;
+
+use crate::settings::DatabaseSettings;
+
+/// Name of the table recording applied migrations (kept apart from an app's own `_sqlx_migrations`).
+pub const MIGRATIONS_TABLE: &str = "_portcullis_migrations";
+
+/// A connection pool to SQLite or PostgreSQL; cheap to clone.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use portcullis::{db::Database, settings::DatabaseSettings};
+/// let settings = DatabaseSettings { url: "sqlite::memory:".into(), ..Default::default() };
+/// let db = Database::connect(&settings).await.unwrap();
+/// db.migrate().await.unwrap();
+/// assert!(db.is_sqlite());
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub enum Database {
+    /// The embedded default.
+    Sqlite(SqlitePool),
+    /// For several replicas.
+    Postgres(PgPool),
+}
+
+/// Runs the same statement on whichever backend `db` holds; `$pool` is bound to the pool.
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Database::Sqlite($pool) => $body,
+            $crate::db::Database::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Runs `$body` inside a transaction on whichever backend `db` holds; `$tx` is `&mut Transaction`.
+macro_rules! in_tx {
+    ($db:expr, $doing:literal, |$tx:ident| $body:expr) => {{
+        use $crate::db::Doing as _;
+        match $db {
+            $crate::db::Database::Sqlite(pool) => {
+                let mut tx = pool.begin().await.doing($doing)?;
+                let $tx = &mut tx;
+                let out = $body;
+                tx.commit().await.doing($doing)?;
+                out
+            }
+            $crate::db::Database::Postgres(pool) => {
+                let mut tx = pool.begin().await.doing($doing)?;
+                let $tx = &mut tx;
+                let out = $body;
+                tx.commit().await.doing($doing)?;
+                out
+            }
+        }
+    }};
+}
+pub(crate) use in_tx;
+
+impl Database {
+    /// Opens a pool for `settings.url`; SQLite files are created when the URL says `mode=rwc`.
+    ///
+    /// # Errors
+    /// [`DbError::Unavailable`] when the server cannot be reached.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Database, DbError> {
+        let acquire = Duration::from_secs(settings.acquire_timeout_secs.max(1));
+        if settings.is_sqlite() {
+            let in_memory = settings.url.contains(":memory:") || settings.url.contains("mode=memory");
+            let opts = SqliteConnectOptions::from_str(&settings.url)
+                .doing("parsing database.url")?
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .synchronous(SqliteSynchronous::Normal);
+            // WAL lets readers run beside the writer; memory databases cannot use it,
+            // and must live in one connection or each connection sees its own empty database.
+            let (opts, max) = if in_memory {
+                (opts, 1)
+            } else {
+                (opts.journal_mode(SqliteJournalMode::Wal), settings.max_connections)
+            };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(acquire)
+                .idle_timeout(None::<Duration>)
+                .max_lifetime(None::<Duration>)
+                .connect_with(opts)
+                .await
+                .doing("opening the SQLite database")?;
+            Ok(Database::Sqlite(pool))
+        } else {
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(acquire)
+                .connect(&settings.url)
+                .await
+                .doing("connecting to PostgreSQL")?;
+            Ok(Database::Postgres(pool))
+        }
+    }
+
+    /// True for SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Database::Sqlite(_))
+    }
+
+    /// Applies pending migrations from `migrations/{sqlite,postgres}`.
+    ///
+    /// # Errors
+    /// [`DbError::Migrate`] when a migration fails or an applied one was edited.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Database::Sqlite(pool) => {
+                let mut m = sqlx::migrate!("../../migrations/sqlite");
+                m.dangerous_set_table_name(MIGRATIONS_TABLE);
+                m.run(pool).await?;
+            }
+            Database::Postgres(pool) => {
+                let mut m = sqlx::migrate!("../../migrations/postgres");
+                m.dangerous_set_table_name(MIGRATIONS_TABLE);
+                m.run(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every pooled connection.
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+/// Seconds since the Unix epoch (UTC).
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,115 @@
+//! Denial responses, chosen in one place: redirect, 403 page, or JSON.
+
+use actix_web::{
+    http::{header, Method, StatusCode},
+    HttpRequest, HttpResponse,
+};
+
+use crate::{
+    audit::{audit, AuditEvent},
+    render::error_page,
+    security::redirect::encode_next,
+    settings::AnonymousDenial,
+    Auth,
+};
+
+/// Why a guard refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// Nobody (active) is signed in.
+    Anonymous,
+    /// Signed in, but lacking `missing`.
+    Forbidden {
+        /// The missing permission, group or flag.
+        missing: String,
+    },
+}
+
+/// Replaces a denial response; return `None` to keep the default.
+///
+/// ```
+/// use actix_web::{HttpRequest, HttpResponse};
+/// use portcullis::guard::Denial;
+/// fn teapot(_req: &HttpRequest, denial: &Denial) -> Option<HttpResponse> {
+///     matches!(denial, Denial::Forbidden { .. }).then(|| HttpResponse::ImATeapot().finish())
+/// }
+/// let hook: portcullis::guard::DenyHook = teapot;
+/// ```
+pub type DenyHook = fn(&HttpRequest, &Denial) -> Option<HttpResponse>;
+
+/// True for API clients: a JSON `Accept` that does not prefer HTML, an
+/// `Authorization` header, or an XHR marker.
+pub fn is_api_request(req: &HttpRequest) -> bool {
+    let h = req.headers();
+    if h.contains_key(header::AUTHORIZATION) {
+        return true;
+    }
+    if h.get("x-requested-with").and_then(|v| v.to_str().ok()) == Some("XMLHttpRequest") {
+        return true;
+    }
+    let accept = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+/// Builds the response for `denial` on `req`.
+pub(crate) fn deny_response(
+    auth: &Auth,
+    req: &HttpRequest,
+    denial: &Denial,
+    hook: Option<DenyHook>,
+    raise_exception: bool,
+) -> HttpResponse {
+    audit(
+        AuditEvent::AccessDenied,
+        None,
+        &format!("{} {} {:?}", req.method(), req.path(), denial),
+    );
+    for h in [hook, auth.inner.on_denied].into_iter().flatten() {
+        if let Some(res) = h(req, denial) {
+            return res;
+        }
+    }
+    let settings = auth.settings();
+    if is_api_request(req) {
+        let (status, body) = match denial {
+            Denial::Anonymous => (
+                StatusCode::UNAUTHORIZED,
+                serde_json::json!({"error": "unauthenticated", "login_url": settings.auth.login_url}),
+            ),
+            Denial::Forbidden { missing } => (
+                StatusCode::FORBIDDEN,
+                serde_json::json!({"error": "forbidden", "missing": missing}),
+            ),
+        };
+        let mut res = HttpResponse::build(status);
+        res.insert_header((header::CACHE_CONTROL, "no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"portcullis\""));
+        }
+        return res.json(body);
+    }
+    match denial {
+        Denial::Anonymous if !raise_exception && settings.auth.anonymous_denial == AnonymousDenial::Redirect => {
+            // Only a GET can be replayed after login; other methods go to the bare login page.
+            let location = if req.method() == Method::GET || req.method() == Method::HEAD {
+                let target = match req.uri().path_and_query() {
+                    Some(pq) => pq.as_str().to_owned(),
+                    None => req.path().to_owned(),
+                };
+                format!("{}?next={}", settings.auth.login_url, encode_next(&target))
+            } else {
+                settings.auth.login_url.clone()
+            };
+            HttpResponse::Found()
+                .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish()
+        }
+        _ => error_page(
+            auth.inner.renderer.as_ref(),
+            settings,
+            StatusCode::FORBIDDEN,
+            &settings.auth.messages.forbidden_message,
+        ),
+    }
+}

@@ -1,0 +1,151 @@
+//! Extractors: `User`, `OptionalUser`, `Authenticated`, `Require<R>`.
+
+use std::{future::Future, marker::PhantomData, pin::Pin};
+
+use actix_web::{dev::Payload, error::InternalError, http::StatusCode, FromRequest, HttpRequest};
+
+use super::{
+    deny::{deny_response, Denial, DenyHook},
+    identity::{auth_of, current_user},
+    rule::{missing, Kind, Requirement},
+};
+use crate::{accounts::AuthError, render::error_page, User};
+
+/// The error page for a failure to load the user (503 when the database is down).
+pub(crate) fn load_failure(req: &HttpRequest, err: AuthError) -> actix_web::Error {
+    tracing::error!(error = %err, "loading the current user failed");
+    let Some(auth) = auth_of(req) else {
+        return InternalError::from_response(err, actix_web::HttpResponse::InternalServerError().finish()).into();
+    };
+    let m = &auth.settings().auth.messages;
+    let (status, msg) = if err.is_unavailable() {
+        (StatusCode::SERVICE_UNAVAILABLE, &m.unavailable)
+    } else {
+        (StatusCode::INTERNAL_SERVER_ERROR, &m.server_error)
+    };
+    let mut res = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("5"),
+        );
+    }
+    InternalError::from_response(err, res).into()
+}
+
+/// Checks `kind`/`names` for the current request; the error is the denial response.
+pub(crate) async fn check(
+    req: &HttpRequest,
+    kind: Kind,
+    names: &[&str],
+    hook: Option<DenyHook>,
+    raise_exception: bool,
+) -> Result<User, actix_web::Error> {
+    let user = current_user(req).await.map_err(|e| load_failure(req, e))?;
+    let auth = auth_of(req).expect("current_user succeeded, so the middleware is installed");
+    let denial = match &user {
+        None => Denial::Anonymous,
+        Some(u) => match missing(kind, names, u) {
+            None => return Ok(user.expect("matched Some")),
+            Some(what) => Denial::Forbidden { missing: what },
+        },
+    };
+    let res = deny_response(&auth, req, &denial, hook, raise_exception);
+    Err(InternalError::from_response(format!("{denial:?}"), res).into())
+}
+
+type LocalFut<T> = Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>>;
+
+/// The signed-in user; anonymous requests are denied (redirect, or 401 JSON for APIs).
+impl FromRequest for User {
+    type Error = actix_web::Error;
+    type Future = LocalFut<User>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { check(&req, Kind::Login, &[], None, false).await })
+    }
+}
+
+/// The signed-in user, or `None`; never denies.
+///
+/// ```
+/// use portcullis::guard::OptionalUser;
+/// async fn home(OptionalUser(user): OptionalUser) -> String {
+///     match user {
+///         Some(u) => format!("Hello {}", u.username),
+///         None => "Hello stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalUser(pub Option<User>);
+
+impl FromRequest for OptionalUser {
+    type Error = actix_web::Error;
+    type Future = LocalFut<OptionalUser>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            current_user(&req).await.map(OptionalUser).map_err(|e| load_failure(&req, e))
+        })
+    }
+}
+
+/// Proof that someone is signed in, for handlers that don't need the user.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub User);
+
+impl FromRequest for Authenticated {
+    type Error = actix_web::Error;
+    type Future = LocalFut<Authenticated>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { check(&req, Kind::Login, &[], None, false).await.map(Authenticated) })
+    }
+}
+
+/// Passes only when the current user meets `R::RULE`; what the attribute macros insert.
+pub struct Require<R: Requirement> {
+    /// The user who passed.
+    pub user: User,
+    _rule: PhantomData<R>,
+}
+
+impl<R: Requirement> std::fmt::Debug for Require<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Require").field("rule", &R::RULE).field("user", &self.user.username).finish()
+    }
+}
+
+impl<R: Requirement> FromRequest for Require<R> {
+    type Error = actix_web::Error;
+    type Future = LocalFut<Require<R>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (kind, names) = R::RULE.parts();
+            let user = check(&req, kind, names, R::on_denied(), R::RAISE_EXCEPTION).await?;
+            Ok(Require { user, _rule: PhantomData })
+        })
+    }
+}
+
+/// Imperative check (reflex-django's `require_login_user`): the user, or the denial as an error.
+///
+/// ```
+/// use actix_web::{HttpRequest, HttpResponse};
+/// async fn handler(req: HttpRequest) -> actix_web::Result<HttpResponse> {
+///     let user = portcullis::guard::require_login(&req).await?;
+///     Ok(HttpResponse::Ok().body(user.username))
+/// }
+/// ```
+///
+/// # Errors
+/// The denial response (redirect, 401/403) as an `actix_web::Error`.
+pub async fn require_login(req: &HttpRequest) -> Result<User, actix_web::Error> {
+    check(req, Kind::Login, &[], None, false).await
+}

@@ -1,0 +1,68 @@
+//! # Portcullis
+//!
+//! Batteries-included, Django-style authentication for actix-web: login,
+//! signup and logout pages, a database-backed session store, users, groups
+//! and permissions, guards for your handlers, and a `portcullis` CLI.
+//!
+//! ## Getting started
+//!
+//! ```no_run
+//! use actix_web::{get, App, HttpServer, Responder};
+//! use portcullis::{guard::login_required, Auth, AuthAppExt, Settings, User};
+//!
+//! #[get("/dashboard")]
+//! #[login_required]
+//! async fn dashboard(user: User) -> impl Responder {
+//!     format!("Hello {}", user.username)
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> anyhow::Result<()> {
+//!     let settings = Settings::load("settings.toml")?; // TOML + PORTCULLIS__… env overrides
+//!     let auth = Auth::connect(settings).await?;       // pool, migrations, hashing pool
+//!     HttpServer::new(move || App::new().add_auth_pages(&auth).service(dashboard))
+//!         .bind(("127.0.0.1", 8000))?
+//!         .run()
+//!         .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ## Choosing a database
+//!
+//! `database.url = "sqlite://portcullis.db?mode=rwc"` (the default) needs no
+//! set-up and migrates itself at start-up. For several replicas use
+//! `postgres://user:pass@host/db` and run `portcullis migrate` on deploy.
+//! The same code and tests run on both.
+//!
+//! ## Your own login UI
+//!
+//! [`Auth::authenticate`], [`Auth::login`] (rotates the session id) and
+//! [`Auth::logout`] are the machinery the pages use.
+
+pub mod accounts;
+mod app;
+pub mod audit;
+pub mod db;
+pub mod guard;
+pub mod mail;
+mod middleware;
+pub mod oidc;
+mod pages;
+pub mod password;
+pub mod render;
+pub mod security;
+pub mod session;
+pub mod settings;
+
+pub use accounts::{user_snapshot, AuthError, FieldErrors, NewUser, User, UserSnapshot};
+pub use app::{Auth, AuthBuilder};
+pub use guard::{OptionalUser, Authenticated};
+pub use middleware::AuthMiddleware;
+pub use pages::AuthAppExt;
+pub use settings::Settings;
+
+/// Guards as middleware for whole scopes: `web::scope("/admin").wrap(portcullis::require::staff())`.
+pub mod require {
+    pub use crate::guard::scope::{group, groups, login, permission, permissions, staff, superuser, RequireScope};
+}

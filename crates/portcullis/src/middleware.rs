@@ -1,0 +1,273 @@
+//! [`AuthMiddleware`]: the session layer (actix-session on our store), then
+//! the auth layer (attaches [`Auth`] to the request, checks CSRF on unsafe
+//! methods, turns database outages into a 503 page).
+
+use std::{future::Future, pin::Pin, rc::Rc};
+
+use actix_service::boxed::{self, BoxService};
+use actix_session::{
+    config::{BrowserSession, CookieContentSecurity, PersistentSession},
+    SessionExt, SessionMiddleware,
+};
+use actix_web::{
+    body::{EitherBody, MessageBody},
+    cookie::{time::Duration, SameSite},
+    dev::{Service, ServiceRequest, ServiceResponse, Transform},
+    http::{header, Method, StatusCode},
+    web::{Bytes, BytesMut},
+    Error, HttpMessage, HttpResponse,
+};
+use futures_util::StreamExt as _;
+
+use crate::{
+    audit::{audit, AuditEvent},
+    render::error_page,
+    security::csrf,
+    settings::SameSitePolicy,
+    Auth,
+};
+
+/// Session + auth middleware; build it with [`Auth::middleware`].
+#[derive(Clone, Debug)]
+pub struct AuthMiddleware {
+    auth: Auth,
+}
+
+impl Auth {
+    /// The middleware every app using Portcullis wraps around its routes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use actix_web::App;
+    /// # let settings = portcullis::Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+    /// let auth = portcullis::Auth::connect(settings).await.unwrap();
+    /// let app = App::new().wrap(auth.middleware()).configure(auth.pages());
+    /// # }
+    /// ```
+    pub fn middleware(&self) -> AuthMiddleware {
+        AuthMiddleware { auth: self.clone() }
+    }
+
+    fn session_middleware(&self) -> SessionMiddleware<crate::session::DbSessionStore> {
+        let s = self.settings();
+        let ttl = Duration::seconds(s.session.max_age as i64);
+        let builder = SessionMiddleware::builder(self.session_store(), self.inner.cookie_key.clone())
+            .cookie_name(s.cookie_name())
+            .cookie_secure(s.cookie_secure())
+            .cookie_http_only(true)
+            .cookie_path("/".into())
+            .cookie_domain(None)
+            .cookie_same_site(match s.session.same_site {
+                SameSitePolicy::Lax => SameSite::Lax,
+                SameSitePolicy::Strict => SameSite::Strict,
+            })
+            .cookie_content_security(CookieContentSecurity::Signed);
+        if s.session.persistent {
+            builder.session_lifecycle(PersistentSession::default().session_ttl(ttl)).build()
+        } else {
+            builder.session_lifecycle(BrowserSession::default().state_ttl(ttl)).build()
+        }
+    }
+}
+
+type Inner<B> = BoxService<ServiceRequest, ServiceResponse<EitherBody<B>>, Error>;
+
+impl<S, B> Transform<S, ServiceRequest> for AuthMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = AuthService<B>;
+    type InitError = ();
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Transform, ()>>>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let auth = self.auth.clone();
+        let inner = CsrfService { service: Rc::new(service), auth: auth.clone() };
+        let session = auth.session_middleware();
+        Box::pin(async move {
+            let with_session = session.new_transform(inner).await?;
+            Ok(AuthService { service: Rc::new(boxed::service(with_session)), auth })
+        })
+    }
+}
+
+/// The outer service: maps session-store failures to an error page.
+pub struct AuthService<B> {
+    service: Rc<Inner<B>>,
+    auth: Auth,
+}
+
+impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Error>>>>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let auth = self.auth.clone();
+        let http = req.request().clone();
+        Box::pin(async move {
+            match service.call(req).await {
+                Ok(res) => Ok(res),
+                Err(err) => {
+                    // Only the session layer fails this way (its store reported an
+                    // error): the database is unreachable or refused the write.
+                    tracing::error!(error = %err, "session store failed");
+                    let page = unavailable(&auth);
+                    Ok(ServiceResponse::new(http, page).map_into_right_body())
+                }
+            }
+        })
+    }
+}
+
+fn unavailable(auth: &Auth) -> HttpResponse {
+    let mut page = error_page(
+        auth.inner.renderer.as_ref(),
+        auth.settings(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        &auth.settings().auth.messages.unavailable,
+    );
+    page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    page
+}
+
+/// The inner service: attaches `Auth`, enforces CSRF on unsafe methods.
+struct CsrfService<S> {
+    service: Rc<S>,
+    auth: Auth,
+}
+
+impl<S, B> Service<ServiceRequest> for CsrfService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Error>>>>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let auth = self.auth.clone();
+        req.extensions_mut().insert(auth.clone());
+        Box::pin(async move {
+            if needs_csrf_check(&auth, &req) {
+                if let Err((status, reason)) = check_csrf(&auth, &mut req).await {
+                    audit(AuditEvent::CsrfRejected, None, &format!("{} {}: {reason}", req.method(), req.path()));
+                    let m = &auth.settings().auth.messages;
+                    let msg = match status {
+                        StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
+                        StatusCode::BAD_REQUEST => &m.bad_request,
+                        _ => &m.csrf_failed,
+                    };
+                    let page = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
+                    return Ok(req.into_response(page).map_into_right_body());
+                }
+            }
+            service.call(req).await.map(ServiceResponse::map_into_left_body)
+        })
+    }
+}
+
+fn needs_csrf_check(auth: &Auth, req: &ServiceRequest) -> bool {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+        return false;
+    }
+    // A cross-site form cannot set this header, and bearer clients carry no ambient cookie authority.
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return false;
+    }
+    let path = req.path();
+    !auth.settings().security.csrf_exempt_paths.iter().any(|p| path.starts_with(p.as_str()))
+}
+
+async fn check_csrf(auth: &Auth, req: &mut ServiceRequest) -> Result<(), (StatusCode, &'static str)> {
+    let forbidden = StatusCode::FORBIDDEN;
+    let headers = req.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().map_err(|_| (forbidden, "unreadable Origin"))?;
+        if !origin_allowed(auth, req, origin) {
+            return Err((forbidden, "Origin checking failed"));
+        }
+    } else if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return Err((forbidden, "cross-site request"));
+    }
+    let session = req.get_session();
+    if let Some(token) = req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()) {
+        return if csrf::token_matches(&session, token) { Ok(()) } else { Err((forbidden, "CSRF token incorrect")) };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err((forbidden, "CSRF token missing"));
+    }
+    let limit = auth.settings().security.max_form_bytes;
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > limit {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "form too large"));
+        }
+    }
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| (StatusCode::BAD_REQUEST, "unreadable body"))?;
+        if body.len() + chunk.len() > limit {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "form too large"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body: Bytes = body.freeze();
+    // Put the body back for the handler.
+    req.set_payload(actix_web::dev::Payload::from(body.clone()));
+    let token = form_value(&body, csrf::FORM_FIELD).ok_or((forbidden, "CSRF token missing"))?;
+    if csrf::token_matches(&session, &token) {
+        Ok(())
+    } else {
+        Err((forbidden, "CSRF token incorrect"))
+    }
+}
+
+/// The first value of `field` in a urlencoded body.
+fn form_value(body: &[u8], field: &str) -> Option<String> {
+    form_urlencoded_pairs(body).find(|(k, _)| k == field).map(|(_, v)| v)
+}
+
+fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter()
+}
+
+fn origin_allowed(auth: &Auth, req: &ServiceRequest, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    let s = auth.settings();
+    if origin == s.origin().serialized {
+        return true;
+    }
+    if s.security.csrf_trusted_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin)) {
+        return true;
+    }
+    // Same origin as the request itself: a browser sets Host to the server it
+    // talks to, so a cross-site page cannot forge this match.
+    if let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) {
+        let scheme = if req.app_config().secure() { "https" } else { "http" };
+        if origin == format!("{scheme}://{}", host.to_ascii_lowercase()) {
+            return true;
+        }
+    }
+    false
+}

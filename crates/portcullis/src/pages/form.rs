@@ -1,0 +1,29 @@
+//! Reading submitted forms: bounded, UTF-8 checked, never a panic.
+
+use actix_web::{http::StatusCode, web::Bytes, HttpRequest};
+use serde::de::DeserializeOwned;
+
+/// Parses a urlencoded body; malformed input or invalid UTF-8 is a 400.
+pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Result<T, StatusCode> {
+    let is_form = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    if std::str::from_utf8(body).is_err() {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    serde_urlencoded::from_bytes(body).map_err(|_| StatusCode::BAD_REQUEST)
+}
+
+/// `next` from the query string.
+pub(super) fn query_next(req: &HttpRequest) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Q {
+        next: Option<String>,
+    }
+    serde_urlencoded::from_str::<Q>(req.query_string()).ok().and_then(|q| q.next)
+}

@@ -1,0 +1,132 @@
+//! The login page: username and/or email per `auth.login_fields`.
+
+use actix_session::Session;
+use actix_web::{http::StatusCode, web::Bytes, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{form, respond};
+use crate::{
+    accounts::AuthError,
+    render::{page_base, FieldContext, LoginContext},
+    security::{csrf, redirect::safe_next},
+    settings::LoginField,
+    Auth,
+};
+
+/// Longest accepted login value; longer ones cannot match any account.
+const MAX_LOGIN_CHARS: usize = 254;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let next = form::query_next(&req);
+    let user = match respond::user(&auth, &req).await {
+        Ok(u) => u,
+        Err(res) => return res,
+    };
+    let a = &auth.settings().auth;
+    if a.redirect_authenticated_user && user.is_some() {
+        return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
+    }
+    render(&auth, &session, "", None, next.as_deref(), user.map(|u| u.username), StatusCode::OK)
+}
+
+pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let f: LoginForm = match form::parse(&req, &body) {
+        Ok(f) => f,
+        Err(status) => return respond::status_page(&auth, status),
+    };
+    // POST `next` first, then the query string, as Django.
+    let next = f.next.clone().or_else(|| form::query_next(&req));
+    let m = &auth.settings().auth.messages;
+    let failed = |auth: &Auth| {
+        render(auth, &session, &f.login, Some(m.login_failed.clone()), next.as_deref(), None, StatusCode::OK)
+    };
+    if f.login.chars().count() > MAX_LOGIN_CHARS {
+        return failed(&auth);
+    }
+    match auth.authenticate(&f.login, &f.password).await {
+        Ok(Some(user)) => match auth.login(&session, &user).await {
+            Ok(()) => respond::see_other(&respond::target(next.as_deref(), &auth.settings().auth.login_redirect_url)),
+            Err(e) => respond::failure(&auth, e),
+        },
+        Ok(None) => failed(&auth),
+        Err(e @ AuthError::Hash(_)) => {
+            tracing::warn!(error = %e, "login shed: hashing queue full");
+            respond::status_page(&auth, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Err(e) => respond::failure(&auth, e),
+    }
+}
+
+fn render(
+    auth: &Auth,
+    session: &Session,
+    login_value: &str,
+    error: Option<String>,
+    next: Option<&str>,
+    signed_in_as: Option<String>,
+    status: StatusCode,
+) -> HttpResponse {
+    let s = auth.settings();
+    let a = &s.auth;
+    let m = &a.messages;
+    let token = match csrf::csrf_token(session) {
+        Ok(t) => t,
+        Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
+    };
+    let (label, input_type, autocomplete) = match (a.accepts(LoginField::Username), a.accepts(LoginField::Email)) {
+        (true, true) => (&m.login_label_username_or_email, "text", "username"),
+        (false, true) => (&m.login_label_email, "email", "email"),
+        _ => (&m.login_label_username, "text", "username"),
+    };
+    let ctx = LoginContext {
+        base: page_base(s, &m.login_heading, signed_in_as),
+        heading: m.login_heading.clone(),
+        action: a.login_url.clone(),
+        csrf_token: token,
+        login: FieldContext {
+            name: "login".into(),
+            label: label.clone(),
+            input_type: input_type.into(),
+            value: login_value.chars().take(MAX_LOGIN_CHARS).collect(),
+            errors: Vec::new(),
+            autocomplete: autocomplete.into(),
+            maxlength: MAX_LOGIN_CHARS,
+            help: String::new(),
+            autofocus: true,
+        },
+        password: FieldContext {
+            name: "password".into(),
+            label: m.password_label.clone(),
+            input_type: "password".into(),
+            value: String::new(),
+            errors: Vec::new(),
+            autocomplete: "current-password".into(),
+            maxlength: 0,
+            help: String::new(),
+            autofocus: false,
+        },
+        button: m.login_button.clone(),
+        error,
+        next: safe_next(next).map(str::to_owned),
+        signup_url: a.signup_enabled.then(|| a.signup_url.clone()),
+        signup_prompt: m.signup_prompt.clone(),
+        providers: Vec::new(),
+    };
+    respond::page(auth, auth.inner.renderer.login(&ctx), status)
+}

@@ -1,0 +1,53 @@
+//! The logout page: GET asks, only POST signs out.
+
+use actix_session::Session;
+use actix_web::{http::StatusCode, HttpRequest, HttpResponse};
+
+use super::respond;
+use crate::{
+    accounts::AuthError,
+    render::{page_base, LogoutContext},
+    security::csrf,
+};
+
+pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let user = match respond::user(&auth, &req).await {
+        Ok(u) => u,
+        Err(res) => return res,
+    };
+    let s = auth.settings();
+    let m = &s.auth.messages;
+    let token = match csrf::csrf_token(&session) {
+        Ok(t) => t,
+        Err(e) => return respond::failure(&auth, AuthError::Session(e.to_string())),
+    };
+    let ctx = LogoutContext {
+        base: page_base(s, &m.logout_heading, user.as_ref().map(|u| u.username.clone())),
+        heading: m.logout_heading.clone(),
+        action: s.auth.logout_url.clone(),
+        csrf_token: token,
+        signed_in: user.is_some(),
+        confirm: m.logout_confirm.clone(),
+        not_signed_in: m.logout_not_signed_in.clone(),
+        button: m.logout_button.clone(),
+    };
+    respond::page(&auth, auth.inner.renderer.logout(&ctx), StatusCode::OK)
+}
+
+pub(super) async fn submit(req: HttpRequest, session: Session) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    auth.logout(&session);
+    let mut res = respond::see_other(&auth.settings().auth.logout_redirect_url);
+    res.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\""),
+    );
+    res
+}

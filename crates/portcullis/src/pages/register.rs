@@ -1,0 +1,135 @@
+//! The signup page.
+
+use actix_session::Session;
+use actix_web::{http::StatusCode, web::Bytes, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{form, respond};
+use crate::{
+    accounts::{AuthError, FieldErrors, NewUser},
+    render::{page_base, FieldContext, RegisterContext},
+    security::{csrf, redirect::safe_next},
+    settings::EmailVerification,
+    Auth,
+};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RegisterForm {
+    username: String,
+    email: String,
+    password1: String,
+    password2: String,
+    next: Option<String>,
+}
+
+pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let next = form::query_next(&req);
+    let user = match respond::user(&auth, &req).await {
+        Ok(u) => u,
+        Err(res) => return res,
+    };
+    let a = &auth.settings().auth;
+    if a.redirect_authenticated_user && user.is_some() {
+        return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
+    }
+    render(&auth, &session, &RegisterForm { next, ..Default::default() }, &FieldErrors::default(), StatusCode::OK)
+}
+
+pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let mut f: RegisterForm = match form::parse(&req, &body) {
+        Ok(f) => f,
+        Err(status) => return respond::status_page(&auth, status),
+    };
+    if f.next.is_none() {
+        f.next = form::query_next(&req);
+    }
+    let m = &auth.settings().auth.messages;
+    let mut mismatch = FieldErrors::default();
+    if f.password2.is_empty() {
+        mismatch.password_confirm.push(m.field_required.clone());
+    } else if f.password1 != f.password2 {
+        mismatch.password_confirm.push(m.password_mismatch.clone());
+    }
+    let new = NewUser::new(f.username.trim(), f.email.trim(), f.password1.clone());
+    let result = if mismatch.is_empty() {
+        auth.create_user_checked(new, true).await
+    } else {
+        // Still report the other fields' problems in the same round trip.
+        let mut errors = auth.validate_new_user(&new, true);
+        errors.password_confirm = mismatch.password_confirm;
+        Ok(Err(errors))
+    };
+    match result {
+        Ok(Ok(user)) => {
+            let a = &auth.settings().auth;
+            if a.email_verification == EmailVerification::Mandatory {
+                return respond::see_other(&a.login_url);
+            }
+            match auth.login(&session, &user).await {
+                Ok(()) => respond::see_other(&respond::target(f.next.as_deref(), &a.signup_redirect_url)),
+                Err(e) => respond::failure(&auth, e),
+            }
+        }
+        Ok(Err(errors)) => render(&auth, &session, &f, &errors, StatusCode::OK),
+        Err(e @ AuthError::Hash(_)) => {
+            tracing::warn!(error = %e, "signup shed: hashing queue full");
+            respond::status_page(&auth, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Err(e) => respond::failure(&auth, e),
+    }
+}
+
+fn field(name: &str, label: &str, kind: &str, value: &str, errors: &[String], autocomplete: &str, maxlength: usize) -> FieldContext {
+    FieldContext {
+        name: name.into(),
+        label: label.into(),
+        input_type: kind.into(),
+        value: if kind == "password" { String::new() } else { value.chars().take(maxlength.max(1)).collect() },
+        errors: errors.to_vec(),
+        autocomplete: autocomplete.into(),
+        maxlength,
+        help: String::new(),
+        autofocus: false,
+    }
+}
+
+fn render(auth: &Auth, session: &Session, f: &RegisterForm, errors: &FieldErrors, status: StatusCode) -> HttpResponse {
+    let s = auth.settings();
+    let a = &s.auth;
+    let m = &a.messages;
+    let token = match csrf::csrf_token(session) {
+        Ok(t) => t,
+        Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
+    };
+    let mut username = field("username", &m.username_label, "text", &f.username, &errors.username, "username", 150);
+    let email = field("email", &m.email_label, "email", &f.email, &errors.email, "email", 254);
+    let mut password1 = field("password1", &m.password_label, "password", "", &errors.password, "new-password", a.password_max_length);
+    password1.help = m.password_help.replace("{min}", &a.password_min_length.to_string());
+    let password2 = field("password2", &m.password_confirm_label, "password", "", &errors.password_confirm, "new-password", a.password_max_length);
+    username.autofocus = true;
+    let ctx = RegisterContext {
+        base: page_base(s, &m.signup_heading, None),
+        heading: m.signup_heading.clone(),
+        action: a.signup_url.clone(),
+        csrf_token: token,
+        username,
+        email,
+        password1,
+        password2,
+        form_errors: errors.form.clone(),
+        button: m.signup_button.clone(),
+        next: safe_next(f.next.as_deref()).map(str::to_owned),
+        login_url: a.login_url.clone(),
+        login_prompt: m.login_prompt.clone(),
+    };
+    respond::page(auth, auth.inner.renderer.register(&ctx), status)
+}

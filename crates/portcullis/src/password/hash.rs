@@ -1,0 +1,315 @@
+//! argon2id hashing on dedicated threads.
+//!
+//! Each worker owns one argon2 memory block, allocated once and reused for
+//! every hash (`hash_password_into_with_memory`), so a login flood costs a
+//! fixed `workers × m_cost` of memory instead of one fresh 19 MiB buffer per
+//! hash. Jobs wait in a bounded queue; when it is full callers get
+//! [`HashError::Busy`] at once, and the page answers 503 + Retry-After.
+
+use std::{
+    sync::{mpsc, Arc, Mutex},
+    thread,
+};
+
+use argon2::{
+    password_hash::{Ident, Output, ParamsString, PasswordHash, SaltString},
+    Algorithm, Argon2, Block, Params, Version,
+};
+use rand::RngCore;
+use subtle::ConstantTimeEq;
+use tokio::sync::oneshot;
+
+use super::HashError;
+
+/// Longest password accepted for hashing, in bytes; longer input fails verification at once.
+pub const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Iterations.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    /// OWASP's minimum: m=19456 KiB, t=2, p=1.
+    fn default() -> Self {
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+    }
+}
+
+impl HashParams {
+    fn argon2(&self) -> Result<Params, HashError> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|e| HashError::Params(e.to_string()))
+    }
+}
+
+/// The outcome of checking a password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// Wrong password, unusable or malformed hash.
+    No,
+    /// Right password; `rehash` holds a new hash when the stored parameters are outdated.
+    Yes {
+        /// A hash with the current parameters, to store instead of the old one.
+        rehash: Option<String>,
+    },
+}
+
+enum Job {
+    Hash { password: Vec<u8>, reply: oneshot::Sender<Result<String, HashError>> },
+    Verify { password: Vec<u8>, phc: String, reply: oneshot::Sender<Verified> },
+}
+
+/// A pool of hashing threads; cheap to clone.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use portcullis::password::{HashParams, PasswordHasher, Verified};
+/// let hasher = PasswordHasher::new(HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }, 1, 8).unwrap();
+/// let hash = hasher.hash("correct horse battery").await.unwrap();
+/// assert!(hash.starts_with("$argon2id$"));
+/// assert_eq!(hasher.verify("correct horse battery", &hash).await, Verified::Yes { rehash: None });
+/// assert_eq!(hasher.verify("wrong", &hash).await, Verified::No);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    queue: mpsc::SyncSender<Job>,
+    params: HashParams,
+    /// A hash of a random password: unknown users are verified against it so
+    /// they cost the same time as a wrong password.
+    dummy: String,
+    workers: usize,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("params", &self.inner.params)
+            .field("workers", &self.inner.workers)
+            .finish()
+    }
+}
+
+impl PasswordHasher {
+    /// Starts `workers` hashing threads (0: one per core) with a queue of `queue` waiting jobs.
+    ///
+    /// # Errors
+    /// [`HashError::Params`] for invalid parameters.
+    pub fn new(params: HashParams, workers: usize, queue: usize) -> Result<PasswordHasher, HashError> {
+        let argon_params = params.argon2()?;
+        let workers = if workers == 0 {
+            thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        } else {
+            workers
+        };
+        let (tx, rx) = mpsc::sync_channel::<Job>(queue.max(1));
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..workers {
+            let rx = Arc::clone(&rx);
+            let p = argon_params.clone();
+            thread::Builder::new()
+                .name(format!("portcullis-hash-{i}"))
+                .spawn(move || worker(rx, p))
+                .map_err(|e| HashError::Params(format!("cannot start a hashing thread: {e}")))?;
+        }
+        let mut random = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let dummy = hash_with(&argon_params, &random, &mut Vec::new())?;
+        Ok(PasswordHasher { inner: Arc::new(Inner { queue: tx, params, dummy, workers }) })
+    }
+
+    /// The parameters new hashes get.
+    pub fn params(&self) -> HashParams {
+        self.inner.params
+    }
+
+    /// Number of hashing threads.
+    pub fn workers(&self) -> usize {
+        self.inner.workers
+    }
+
+    /// Hashes `password` into a PHC string.
+    ///
+    /// # Errors
+    /// [`HashError::Busy`] when the queue is full.
+    pub async fn hash(&self, password: &str) -> Result<String, HashError> {
+        let (reply, rx) = oneshot::channel();
+        self.submit(Job::Hash { password: password.as_bytes().to_vec(), reply })?;
+        rx.await.map_err(|_| HashError::Stopped)?
+    }
+
+    /// Checks `password` against a stored PHC string, in constant time.
+    /// An empty or malformed hash never matches (and costs a dummy hash).
+    pub async fn verify(&self, password: &str, phc: &str) -> Verified {
+        self.try_verify(password, phc).await.unwrap_or(Verified::No)
+    }
+
+    /// Like [`verify`](Self::verify) but reports a full queue.
+    ///
+    /// # Errors
+    /// [`HashError::Busy`] when the queue is full.
+    pub async fn try_verify(&self, password: &str, phc: &str) -> Result<Verified, HashError> {
+        let phc = if phc.is_empty() { self.inner.dummy.clone() } else { phc.to_owned() };
+        let unusable = phc == self.inner.dummy;
+        let (reply, rx) = oneshot::channel();
+        self.submit(Job::Verify { password: password.as_bytes().to_vec(), phc, reply })?;
+        let out = rx.await.map_err(|_| HashError::Stopped)?;
+        Ok(if unusable { Verified::No } else { out })
+    }
+
+    /// Spends the time of one verification without a stored hash (unknown users).
+    ///
+    /// # Errors
+    /// [`HashError::Busy`] when the queue is full.
+    pub async fn dummy_verify(&self, password: &str) -> Result<(), HashError> {
+        self.try_verify(password, "").await.map(|_| ())
+    }
+
+    fn submit(&self, job: Job) -> Result<(), HashError> {
+        self.inner.queue.try_send(job).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => HashError::Busy,
+            mpsc::TrySendError::Disconnected(_) => HashError::Stopped,
+        })
+    }
+}
+
+fn worker(rx: Arc<Mutex<mpsc::Receiver<Job>>>, params: Params) {
+    // Allocated once per thread and reused by every hash.
+    let mut memory: Vec<Block> = vec![Block::default(); params.block_count()];
+    loop {
+        let job = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        match job {
+            Job::Hash { password, reply } => {
+                let _ = reply.send(hash_with(&params, &password, &mut memory));
+            }
+            Job::Verify { password, phc, reply } => {
+                let _ = reply.send(verify_with(&params, &password, &phc, &mut memory));
+            }
+        }
+    }
+}
+
+fn compute(params: &Params, password: &[u8], salt: &[u8], out: &mut [u8], memory: &mut Vec<Block>) -> bool {
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password, salt, out, &mut memory[..])
+        .is_ok()
+}
+
+fn hash_with(params: &Params, password: &[u8], memory: &mut Vec<Block>) -> Result<String, HashError> {
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let mut out = [0u8; 32];
+    let password = &password[..password.len().min(MAX_PASSWORD_BYTES)];
+    if !compute(params, password, &salt, &mut out, memory) {
+        return Err(HashError::Params("argon2 refused the input".into()));
+    }
+    phc_string(params, &salt, &out)
+}
+
+fn phc_string(params: &Params, salt: &[u8], out: &[u8]) -> Result<String, HashError> {
+    let err = |e: argon2::password_hash::Error| HashError::Params(e.to_string());
+    let salt = SaltString::encode_b64(salt).map_err(err)?;
+    let hash = PasswordHash {
+        algorithm: Ident::new("argon2id").map_err(err)?,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(err)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(out).map_err(err)?),
+    };
+    Ok(hash.to_string())
+}
+
+fn verify_with(current: &Params, password: &[u8], phc: &str, memory: &mut Vec<Block>) -> Verified {
+    let Ok(parsed) = PasswordHash::new(phc) else { return Verified::No };
+    if parsed.algorithm.as_str() != "argon2id" {
+        return Verified::No;
+    }
+    let (Ok(stored), Some(salt), Some(expected)) = (Params::try_from(&parsed), parsed.salt, parsed.hash) else {
+        return Verified::No;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else { return Verified::No };
+    let Ok(stored) = Params::new(stored.m_cost(), stored.t_cost(), stored.p_cost(), Some(expected.len())) else {
+        return Verified::No;
+    };
+    let mut out = vec![0u8; expected.len()];
+    if password.len() > MAX_PASSWORD_BYTES || !compute(&stored, password, salt, &mut out, memory) {
+        return Verified::No;
+    }
+    if !bool::from(out.as_slice().ct_eq(expected.as_bytes())) {
+        return Verified::No;
+    }
+    let outdated = stored.m_cost() != current.m_cost()
+        || stored.t_cost() != current.t_cost()
+        || stored.p_cost() != current.p_cost()
+        || parsed.version != Some(Version::V0x13.into());
+    let rehash = if outdated { hash_with(current, password, memory).ok() } else { None };
+    Verified::Yes { rehash }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap(m: u32) -> HashParams {
+        HashParams { memory_kib: m, iterations: 1, parallelism: 1 }
+    }
+
+    #[tokio::test]
+    async fn hashes_are_salted_argon2id() {
+        let h = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        let a = h.hash("same password").await.unwrap();
+        let b = h.hash("same password").await.unwrap();
+        assert_ne!(a, b, "salt must differ");
+        assert!(a.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{a}");
+    }
+
+    #[tokio::test]
+    async fn changed_parameters_trigger_a_rehash() {
+        let old = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        let hash = old.hash("pw-abc-123-xyz").await.unwrap();
+        let new = PasswordHasher::new(cheap(128), 1, 4).unwrap();
+        match new.verify("pw-abc-123-xyz", &hash).await {
+            Verified::Yes { rehash: Some(r) } => {
+                assert!(r.contains("m=128"), "{r}");
+                assert_eq!(new.verify("pw-abc-123-xyz", &r).await, Verified::Yes { rehash: None });
+            }
+            other => panic!("expected a rehash, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn malformed_and_empty_hashes_never_match() {
+        let h = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        assert_eq!(h.verify("x", "").await, Verified::No);
+        assert_eq!(h.verify("x", "garbage").await, Verified::No);
+        assert_eq!(h.verify("x", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA").await, Verified::No);
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_sheds_work() {
+        let h = PasswordHasher::new(HashParams { memory_kib: 8192, iterations: 3, parallelism: 1 }, 1, 1).unwrap();
+        let jobs: Vec<_> = (0..6).map(|_| h.hash("x")).collect();
+        let results = futures_util::future::join_all(jobs).await;
+        assert!(results.iter().any(|r| matches!(r, Err(HashError::Busy))), "no job was shed");
+        assert!(results.iter().any(|r| r.is_ok()));
+    }
+}

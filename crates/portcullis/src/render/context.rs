@@ -1,0 +1,159 @@
+//! The data each page template receives. Apps that replace a page with their
+//! own askama template get the same fields (see [`super::Renderer`]).
+
+use askama::Template;
+
+/// Fields every page shares: branding, title, who is signed in.
+#[derive(Debug, Clone)]
+pub struct PageBase {
+    /// `<title>` and header text.
+    pub title: String,
+    /// Brand name from `[auth.branding]`.
+    pub brand_text: String,
+    /// Logo URL, empty for none.
+    pub brand_icon_src: String,
+    /// Colours (validated `#rgb`/`#rrggbb`, safe inside a style attribute).
+    pub primary_color: String,
+    /// Page background colour.
+    pub background_color: String,
+    /// Body text colour.
+    pub text_color: String,
+    /// URL of the stylesheet.
+    pub stylesheet: String,
+    /// Link target of the brand (the site root).
+    pub home_url: String,
+    /// Username of the signed-in visitor, if any.
+    pub signed_in_as: Option<String>,
+}
+
+/// One input of a form.
+#[derive(Debug, Clone)]
+pub struct FieldContext {
+    /// `name` and `id` of the input.
+    pub name: String,
+    /// Visible label.
+    pub label: String,
+    /// `type` of the input: text, email, password.
+    pub input_type: String,
+    /// Value to show again after an error (never for passwords).
+    pub value: String,
+    /// Errors under the field.
+    pub errors: Vec<String>,
+    /// `autocomplete` attribute: username, email, current-password, new-password.
+    pub autocomplete: String,
+    /// Longest accepted input.
+    pub maxlength: usize,
+    /// Help text under the field, empty for none.
+    pub help: String,
+    /// Focus this field when the page opens.
+    pub autofocus: bool,
+}
+
+/// A "Sign in with …" button (OIDC; empty until providers are configured).
+#[derive(Debug, Clone)]
+pub struct ProviderButton {
+    /// Button text.
+    pub label: String,
+    /// Where the button POSTs.
+    pub action: String,
+}
+
+/// `templates/portcullis/pages/login.html`.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/login.html")]
+pub struct LoginContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// Page heading.
+    pub heading: String,
+    /// Form action (the login path).
+    pub action: String,
+    /// Masked CSRF token for the hidden `csrf_token` input.
+    pub csrf_token: String,
+    /// The `login` field (username and/or email).
+    pub login: FieldContext,
+    /// The `password` field.
+    pub password: FieldContext,
+    /// Submit button text.
+    pub button: String,
+    /// The one failure message, when the last attempt failed.
+    pub error: Option<String>,
+    /// Safe `next` path carried in a hidden input.
+    pub next: Option<String>,
+    /// Signup link (when signup is enabled).
+    pub signup_url: Option<String>,
+    /// Text of the signup link.
+    pub signup_prompt: String,
+    /// Provider buttons.
+    pub providers: Vec<ProviderButton>,
+}
+
+/// `templates/portcullis/pages/logout.html`.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/logout.html")]
+pub struct LogoutContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// Page heading.
+    pub heading: String,
+    /// Form action (the logout path).
+    pub action: String,
+    /// Masked CSRF token.
+    pub csrf_token: String,
+    /// True when someone is signed in (else only `not_signed_in` is shown).
+    pub signed_in: bool,
+    /// The confirmation question.
+    pub confirm: String,
+    /// Text shown to visitors who are not signed in.
+    pub not_signed_in: String,
+    /// Submit button text.
+    pub button: String,
+}
+
+/// `templates/portcullis/pages/register.html`.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/register.html")]
+pub struct RegisterContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// Page heading.
+    pub heading: String,
+    /// Form action (the signup path).
+    pub action: String,
+    /// Masked CSRF token.
+    pub csrf_token: String,
+    /// The `username` field.
+    pub username: FieldContext,
+    /// The `email` field.
+    pub email: FieldContext,
+    /// The `password1` field.
+    pub password1: FieldContext,
+    /// The `password2` (confirmation) field.
+    pub password2: FieldContext,
+    /// Errors not tied to one field.
+    pub form_errors: Vec<String>,
+    /// Submit button text.
+    pub button: String,
+    /// Safe `next` path carried in a hidden input.
+    pub next: Option<String>,
+    /// Login link.
+    pub login_url: String,
+    /// Text of the login link.
+    pub login_prompt: String,
+}
+
+/// `templates/portcullis/pages/error.html`: 400, 403, 404, 413, 429, 500, 503.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/error.html")]
+pub struct ErrorContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// HTTP status code.
+    pub status: u16,
+    /// Heading.
+    pub heading: String,
+    /// Explanation.
+    pub message: String,
+    /// Home link text.
+    pub home_label: String,
+}

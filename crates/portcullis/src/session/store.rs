@@ -1,0 +1,122 @@
+//! [`DbSessionStore`]: actix-session's `SessionStore` on our database.
+//!
+//! The cookie carries 256 random bits; the table keeps only their SHA-256,
+//! so a leaked table gives no usable cookie. Absolute expiry and idle
+//! timeout are enforced by the row, not by the cookie.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use base64::Engine as _;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::keys;
+use crate::db::{self, Database};
+
+/// Touch `last_seen` at most this often, so reads stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// actix-session store backed by `portcullis_sessions`.
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: Database,
+    max_age: i64,
+    idle_timeout: i64,
+}
+
+impl DbSessionStore {
+    /// A store with absolute lifetime `max_age` and `idle_timeout` (0: none), in seconds.
+    pub fn new(db: Database, max_age: u64, idle_timeout: u64) -> Self {
+        Self { db, max_age: max_age as i64, idle_timeout: idle_timeout as i64 }
+    }
+
+    fn idle_cutoff(&self) -> i64 {
+        if self.idle_timeout == 0 {
+            i64::MIN
+        } else {
+            db_now() - self.idle_timeout
+        }
+    }
+}
+
+fn db_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// SHA-256 hex of a session key: what the table stores.
+pub(crate) fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+fn new_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn user_of(state: &HashMap<String, String>) -> Option<i64> {
+    state.get(keys::USER_ID).and_then(|v| serde_json::from_str::<i64>(v).ok())
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let hash = hash_key(session_key.as_ref());
+        let row = db::sessions::load(&self.db, &hash, self.idle_cutoff())
+            .await
+            .map_err(|e| LoadError::Other(e.into()))?;
+        let Some(row) = row else { return Ok(None) };
+        if self.idle_timeout > 0 && db_now() - row.last_seen >= TOUCH_EVERY_SECS {
+            db::sessions::touch(&self.db, &hash).await.map_err(|e| LoadError::Other(e.into()))?;
+        }
+        serde_json::from_str(&row.data)
+            .map(Some)
+            .map_err(|e| LoadError::Deserialization(e.into()))
+    }
+
+    async fn save(&self, state: HashMap<String, String>, _ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let data = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let key = new_key();
+        db::sessions::insert(&self.db, &hash_key(&key), user_of(&state), &data, db_now() + self.max_age)
+            .await
+            .map_err(|e| SaveError::Other(e.into()))?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let data = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let hash = hash_key(session_key.as_ref());
+        let updated = db::sessions::update(&self.db, &hash, user_of(&state), &data)
+            .await
+            .map_err(|e| UpdateError::Other(e.into()))?;
+        if updated {
+            Ok(session_key)
+        } else {
+            // The row expired or was deleted meanwhile: start over under a fresh key.
+            self.save(state, ttl).await.map_err(|e| match e {
+                SaveError::Serialization(e) => UpdateError::Serialization(e),
+                SaveError::Other(e) => UpdateError::Other(e),
+            })
+        }
+    }
+
+    async fn update_ttl(&self, session_key: &SessionKey, _ttl: &Duration) -> Result<(), anyhow::Error> {
+        // Lifetime is the row's absolute expiry plus the idle timeout; activity is recorded on load.
+        let _ = session_key;
+        Ok(())
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        db::sessions::delete(&self.db, &hash_key(session_key.as_ref())).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! Typed settings: one struct, loaded from TOML with `PORTCULLIS__SECTION__KEY`
+//! environment overrides, validated at start-up.
+//!
+//! ```
+//! use portcullis::Settings;
+//! let settings = Settings::from_toml_str(r#"
+//!     [auth]
+//!     login_url = "/sign-in"
+//!     [database]
+//!     url = "sqlite::memory:"
+//! "#).unwrap();
+//! assert_eq!(settings.auth.login_url, "/sign-in");
+//! assert_eq!(settings.auth.password_min_length, 12);
+//! ```
+
+mod auth;
+mod branding;
+mod database;
+mod email;
+mod error;
+mod messages;
+mod oidc;
+mod security;
+mod session;
+mod validate;
+
+use std::path::Path;
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+pub use auth::{AnonymousDenial, AuthSettings, EmailVerification, LoginField};
+pub use branding::Branding;
+pub use database::DatabaseSettings;
+pub use email::{EmailBackend, EmailSettings};
+pub use error::SettingsError;
+pub use messages::Messages;
+pub use oidc::{OidcSettings, ProviderSettings};
+pub use security::SecuritySettings;
+pub use session::{CookieSecure, SameSitePolicy, SessionSettings};
+pub use validate::Origin;
+
+/// Environment variable naming the settings file when no path is given.
+pub const SETTINGS_ENV: &str = "PORTCULLIS_SETTINGS";
+/// Prefix of environment overrides: `PORTCULLIS__DATABASE__URL` sets `database.url`.
+pub const ENV_PREFIX: &str = "PORTCULLIS__";
+
+/// All of Portcullis' settings, one field per TOML section.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `[auth]`: pages, redirects, login fields, password rules, branding, messages.
+    pub auth: AuthSettings,
+    /// `[database]`: connection URL and pool.
+    pub database: DatabaseSettings,
+    /// `[session]`: cookie and lifetime.
+    pub session: SessionSettings,
+    /// `[email]`: mail backend.
+    pub email: EmailSettings,
+    /// `[security]`: hashing cost, limits, CSRF origins, proxies.
+    pub security: SecuritySettings,
+    /// `[oidc]`: OpenID Connect providers.
+    pub oidc: OidcSettings,
+}
+
+impl Settings {
+    /// Loads `path` (TOML), applies `PORTCULLIS__…` environment overrides and validates.
+    ///
+    /// A missing file is an error; use [`Settings::from_env`] to run on defaults.
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the first bad key: unknown, unparsable or unsafe.
+    pub fn load(path: impl AsRef<Path>) -> Result<Settings, SettingsError> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(SettingsError::Parse(format!(
+                "settings file {} not found",
+                path.display()
+            )));
+        }
+        Self::extract(Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file_exact(path)))
+    }
+
+    /// Defaults plus environment overrides only (no file).
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the first bad key.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Self::extract(Figment::from(Serialized::defaults(Settings::default())))
+    }
+
+    /// Parses TOML text without environment overrides (tests, doc examples).
+    ///
+    /// # Errors
+    /// [`SettingsError`] naming the first bad key.
+    pub fn from_toml_str(toml: &str) -> Result<Settings, SettingsError> {
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn extract(figment: Figment) -> Result<Settings, SettingsError> {
+        let settings: Settings = figment
+            .merge(Env::prefixed(ENV_PREFIX).split("__").lowercase(true))
+            .extract()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Runs the start-up checks again (after changing fields in code).
+    ///
+    /// # Errors
+    /// [`SettingsError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        validate::validate(self)
+    }
+
+    /// The parsed `auth.site_origin`.
+    pub fn origin(&self) -> Origin {
+        Origin::parse(&self.auth.site_origin).expect("validated at load")
+    }
+
+    /// Whether the session cookie is Secure under these settings.
+    pub fn cookie_secure(&self) -> bool {
+        match self.session.secure {
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+            CookieSecure::Auto => self.origin().is_https(),
+        }
+    }
+
+    /// The session cookie's name, `__Host-` prefixed when Secure.
+    pub fn cookie_name(&self) -> String {
+        if self.cookie_secure() {
+            format!("__Host-{}", self.session.cookie_name)
+        } else {
+            self.session.cookie_name.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Settings::from_toml_str("[auth]\nno_such_key = 1\n").unwrap_err();
+        assert!(err.to_string().contains("no_such_key"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let err = Settings::from_toml_str("[auth]\npassword_min_length = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("password_min_length"), "{err}");
+        let err = Settings::from_toml_str("[auth]\npassword_min_length = 4\n").unwrap_err();
+        assert!(err.to_string().contains("auth.password_min_length"), "{err}");
+        let err = Settings::from_toml_str("[auth]\nlogin_fields = [\"phone\"]\n").unwrap_err();
+        assert!(err.to_string().contains("login_fields"), "{err}");
+    }
+
+    #[test]
+    fn redirect_loop_is_refused() {
+        let err = Settings::from_toml_str("[auth]\nlogin_redirect_url = \"/login\"\n").unwrap_err();
+        assert!(err.to_string().contains("redirect loop"), "{err}");
+    }
+
+    #[test]
+    fn open_redirect_targets_are_refused() {
+        let err = Settings::from_toml_str("[auth]\nlogin_redirect_url = \"//evil.example\"\n").unwrap_err();
+        assert!(err.to_string().contains("auth.login_redirect_url"), "{err}");
+    }
+
+    #[test]
+    fn https_origin_makes_a_host_prefixed_secure_cookie() {
+        let s = Settings::from_toml_str("[auth]\nsite_origin = \"https://example.com\"\n").unwrap();
+        assert!(s.cookie_secure());
+        assert_eq!(s.cookie_name(), "__Host-portcullis_session");
+        let s = Settings::default();
+        assert!(!s.cookie_secure());
+        assert_eq!(s.cookie_name(), "portcullis_session");
+    }
+
+    #[test]
+    fn insecure_cookie_refused_off_localhost() {
+        let err = Settings::from_toml_str(
+            "[auth]\nsite_origin = \"https://example.com\"\n[session]\nsecure = \"never\"\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("session.secure"), "{err}");
+    }
+}

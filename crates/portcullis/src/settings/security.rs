@@ -1,0 +1,43 @@
+//! `[security]`: hashing cost, body limits, CSRF origins, proxies.
+
+use serde::{Deserialize, Serialize};
+
+/// `[security]`: password hashing, request limits, CSRF and proxy trust.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// argon2id memory cost in KiB (OWASP: 19456).
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations (OWASP: 2).
+    pub argon2_iterations: u32,
+    /// argon2id lanes (OWASP: 1).
+    pub argon2_parallelism: u32,
+    /// Threads hashing passwords (0: one per CPU core).
+    pub hash_workers: usize,
+    /// Hash jobs allowed to wait; beyond that logins get 503 + Retry-After.
+    pub hash_queue: usize,
+    /// Largest accepted form body in bytes; larger ones get 413.
+    pub max_form_bytes: usize,
+    /// Extra origins allowed to POST forms (scheme://host[:port]).
+    pub csrf_trusted_origins: Vec<String>,
+    /// Path prefixes exempt from the CSRF check (webhooks); auth pages never are.
+    pub csrf_exempt_paths: Vec<String>,
+    /// Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
+    pub trusted_proxy_count: usize,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_workers: 0,
+            hash_queue: 64,
+            max_form_bytes: 16 * 1024,
+            csrf_trusted_origins: Vec::new(),
+            csrf_exempt_paths: Vec::new(),
+            trusted_proxy_count: 0,
+        }
+    }
+}

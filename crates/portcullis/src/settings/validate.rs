@@ -1,0 +1,281 @@
+//! Start-up checks: a bad or unsafe value stops the app and names its key.
+
+use super::{CookieSecure, Settings, SettingsError};
+
+/// Checks every rule; the first violation is returned.
+pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
+    let a = &s.auth;
+    for (key, path) in [
+        ("auth.login_url", &a.login_url),
+        ("auth.logout_url", &a.logout_url),
+        ("auth.signup_url", &a.signup_url),
+        ("auth.password_reset_url", &a.password_reset_url),
+        ("auth.login_redirect_url", &a.login_redirect_url),
+        ("auth.logout_redirect_url", &a.logout_redirect_url),
+        ("auth.signup_redirect_url", &a.signup_redirect_url),
+    ] {
+        if !crate::security::redirect::is_local_path(path) {
+            return Err(SettingsError::invalid(
+                key,
+                format!("{path:?} must be a local path starting with a single '/'"),
+            ));
+        }
+    }
+    if a.redirect_authenticated_user && a.login_redirect_url == a.login_url {
+        return Err(SettingsError::invalid(
+            "auth.login_redirect_url",
+            "equals auth.login_url while auth.redirect_authenticated_user is on: a redirect loop",
+        ));
+    }
+    if a.login_fields.is_empty() {
+        return Err(SettingsError::invalid(
+            "auth.login_fields",
+            "name at least one of \"username\", \"email\"",
+        ));
+    }
+    if a.password_min_length < 8 {
+        return Err(SettingsError::invalid(
+            "auth.password_min_length",
+            "must be at least 8 (ASVS)",
+        ));
+    }
+    if a.password_max_length < a.password_min_length || a.password_max_length > 1024 {
+        return Err(SettingsError::invalid(
+            "auth.password_max_length",
+            "must be between password_min_length and 1024",
+        ));
+    }
+    if !(0.0..=1.0).contains(&a.password_similarity) {
+        return Err(SettingsError::invalid(
+            "auth.password_similarity",
+            "must be between 0.0 and 1.0",
+        ));
+    }
+    let origin = Origin::parse(&a.site_origin)
+        .map_err(|why| SettingsError::invalid("auth.site_origin", why))?;
+    for (key, value) in [
+        ("auth.branding.primary_color", &a.branding.primary_color),
+        ("auth.branding.background_color", &a.branding.background_color),
+        ("auth.branding.text_color", &a.branding.text_color),
+    ] {
+        if !is_hex_colour(value) {
+            return Err(SettingsError::invalid(
+                key,
+                format!("{value:?} is not a colour like #1d2433"),
+            ));
+        }
+    }
+    if a.branding.brand_icon_src.contains(['"', '<', '>']) {
+        return Err(SettingsError::invalid(
+            "auth.branding.brand_icon_src",
+            "must be a plain URL",
+        ));
+    }
+
+    let db = &s.database;
+    if !(db.url.starts_with("sqlite:")
+        || db.url.starts_with("postgres://")
+        || db.url.starts_with("postgresql://"))
+    {
+        return Err(SettingsError::invalid(
+            "database.url",
+            "must start with sqlite:, postgres:// or postgresql://",
+        ));
+    }
+    if db.max_connections == 0 {
+        return Err(SettingsError::invalid("database.max_connections", "must be at least 1"));
+    }
+
+    let ss = &s.session;
+    if ss.cookie_name.is_empty()
+        || !ss
+            .cookie_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(SettingsError::invalid(
+            "session.cookie_name",
+            "use letters, digits, '_' and '-' only",
+        ));
+    }
+    if ss.max_age < 60 {
+        return Err(SettingsError::invalid("session.max_age", "must be at least 60 seconds"));
+    }
+    if ss.idle_timeout != 0 && ss.idle_timeout < 60 {
+        return Err(SettingsError::invalid(
+            "session.idle_timeout",
+            "must be 0 (off) or at least 60 seconds",
+        ));
+    }
+    if !ss.secret.is_empty() && ss.secret.len() < 64 {
+        return Err(SettingsError::invalid(
+            "session.secret",
+            "must be at least 64 characters (or empty to keep one in the database)",
+        ));
+    }
+    if ss.secure == CookieSecure::Never && !origin.is_loopback() {
+        return Err(SettingsError::invalid(
+            "session.secure",
+            "\"never\" is only allowed when auth.site_origin is http on localhost",
+        ));
+    }
+
+    let sec = &s.security;
+    if sec.argon2_memory_kib < 8 * sec.argon2_parallelism.max(1) || sec.argon2_memory_kib > 4 * 1024 * 1024 {
+        return Err(SettingsError::invalid(
+            "security.argon2_memory_kib",
+            "must be between 8×parallelism and 4194304",
+        ));
+    }
+    if sec.argon2_iterations == 0 {
+        return Err(SettingsError::invalid("security.argon2_iterations", "must be at least 1"));
+    }
+    if sec.argon2_parallelism == 0 || sec.argon2_parallelism > 64 {
+        return Err(SettingsError::invalid(
+            "security.argon2_parallelism",
+            "must be between 1 and 64",
+        ));
+    }
+    if sec.hash_queue == 0 {
+        return Err(SettingsError::invalid("security.hash_queue", "must be at least 1"));
+    }
+    if sec.max_form_bytes < 1024 {
+        return Err(SettingsError::invalid(
+            "security.max_form_bytes",
+            "must be at least 1024",
+        ));
+    }
+    for o in &sec.csrf_trusted_origins {
+        Origin::parse(o).map_err(|why| {
+            SettingsError::invalid("security.csrf_trusted_origins", format!("{o:?}: {why}"))
+        })?;
+    }
+
+    let mut seen = std::collections::HashSet::new();
+    for p in &s.oidc.providers {
+        if p.id.is_empty() || !p.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(SettingsError::invalid(
+                "oidc.providers.id",
+                format!("{:?}: use letters, digits, '-' and '_'", p.id),
+            ));
+        }
+        if !seen.insert(p.id.clone()) {
+            return Err(SettingsError::invalid(
+                "oidc.providers.id",
+                format!("{:?} is listed twice", p.id),
+            ));
+        }
+        if !p.issuer.starts_with("https://") && !p.issuer.starts_with("http://127.0.0.1") && !p.issuer.starts_with("http://localhost") {
+            return Err(SettingsError::invalid(
+                "oidc.providers.issuer",
+                format!("{:?} must be https (http only on localhost)", p.issuer),
+            ));
+        }
+        if p.client_id.is_empty() {
+            return Err(SettingsError::invalid(
+                "oidc.providers.client_id",
+                format!("provider {:?} has no client_id", p.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_hex_colour(v: &str) -> bool {
+    let Some(hex) = v.strip_prefix('#') else {
+        return false;
+    };
+    matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A parsed `scheme://host[:port]` origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host name or address, lower-cased.
+    pub host: String,
+    /// The origin as written, without a trailing slash.
+    pub serialized: String,
+}
+
+impl Origin {
+    /// Parses an origin; a path, query, user info or other scheme is refused.
+    ///
+    /// ```
+    /// use portcullis::settings::Origin;
+    /// assert!(Origin::parse("https://example.com").is_ok());
+    /// assert!(Origin::parse("https://example.com/path").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// A message saying what is wrong.
+    pub fn parse(value: &str) -> Result<Origin, String> {
+        let trimmed = value.strip_suffix('/').unwrap_or(value);
+        let (scheme, rest) = trimmed
+            .split_once("://")
+            .ok_or_else(|| format!("{value:?} is not an origin like https://example.com"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("{value:?}: scheme must be http or https"));
+        }
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@', '\\', ' ']) {
+            return Err(format!("{value:?}: only scheme://host[:port], no path"));
+        }
+        let host = match rest.rsplit_once(':') {
+            Some((h, port)) if !h.ends_with(']') || rest.starts_with('[') => {
+                if !port.chars().all(|c| c.is_ascii_digit()) || port.is_empty() {
+                    if rest.starts_with('[') && rest.ends_with(']') {
+                        rest
+                    } else {
+                        return Err(format!("{value:?}: bad port"));
+                    }
+                } else {
+                    h
+                }
+            }
+            _ => rest,
+        };
+        Ok(Origin {
+            scheme: scheme.to_owned(),
+            host: host.to_ascii_lowercase(),
+            serialized: trimmed.to_ascii_lowercase(),
+        })
+    }
+
+    /// True for https origins.
+    pub fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
+    /// True for localhost, 127.0.0.0/8 and [::1].
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost" || self.host.starts_with("127.") || self.host == "[::1]"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_parsed_strictly() {
+        let o = Origin::parse("https://Example.com:8443/").unwrap();
+        assert_eq!(o.host, "example.com");
+        assert!(o.is_https());
+        assert_eq!(o.serialized, "https://example.com:8443");
+        assert!(Origin::parse("http://127.0.0.1:8000").unwrap().is_loopback());
+        assert!(Origin::parse("http://[::1]:80").unwrap().is_loopback());
+        for bad in ["example.com", "ftp://x", "https://x/y", "https://u@x", "https://x:abc", "https://"] {
+            assert!(Origin::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn colours_must_be_hex() {
+        assert!(is_hex_colour("#fff"));
+        assert!(is_hex_colour("#A0b1C2"));
+        assert!(!is_hex_colour("red"));
+        assert!(!is_hex_colour("#12345"));
+        assert!(!is_hex_colour("#fff;background:url(x)"));
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The one command that runs all of Portcullis' tests:
+#
+#   bash scripts/test.sh
+#
+# Starts a throwaway PostgreSQL server (scripts/pg-server.sh; stopped again on
+# exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
+# against it (they always run against SQLite), then, failing fast:
+# rustfmt check, clippy (warnings are errors), nextest, doctests, and
+# ../shared/contract-check.sh when it exists.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ "${CI:-}" == true ]]; then
+    export CARGO_TERM_COLOR=never
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# /tmp, not $TMPDIR: the postgres OS user must reach it and the unix socket
+# path inside it must stay short.
+pgdir=$(mktemp -d /tmp/portcullis-pg.XXXXXX)
+stop_pg() { bash scripts/pg-server.sh stop "$pgdir" || true; }
+trap stop_pg EXIT
+# Turn signals into a normal exit so the EXIT trap stops the server.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step "start PostgreSQL (scripts/pg-server.sh)"
+started=$SECONDS
+PORTCULLIS_TEST_POSTGRES_URL=$(bash scripts/pg-server.sh start "$pgdir")
+export PORTCULLIS_TEST_POSTGRES_URL
+echo "PORTCULLIS_TEST_POSTGRES_URL=$PORTCULLIS_TEST_POSTGRES_URL ($((SECONDS - started))s)"
+
+step "rustfmt (cargo fmt --all --check)"
+cargo fmt --all --check
+
+step "clippy (cargo clippy --workspace --all-targets -- -D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "tests (cargo nextest run --workspace --no-fail-fast)"
+cargo nextest run --workspace --no-fail-fast
+
+step "doctests (cargo test --workspace --doc)"
+cargo test --workspace --doc
+
+if [[ -f ../shared/contract-check.sh ]]; then
+    step "contract check (../shared/contract-check.sh)"
+    bash ../shared/contract-check.sh
+fi
+
+step "all checks passed ($((SECONDS - started))s)"
