@@ -46,6 +46,8 @@ pub(crate) struct AuthInner {
     pub(crate) on_denied: Option<DenyHook>,
     pub(crate) providers: ProviderRegistry,
     pub(crate) rules: PasswordRules,
+    /// Database loads of the current user (tests check: at most one per request).
+    pub(crate) user_loads: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Auth {
@@ -137,6 +139,7 @@ impl AuthBuilder {
                 on_denied: self.on_denied,
                 providers,
                 rules,
+                user_loads: Default::default(),
             }),
         })
     }
@@ -175,6 +178,11 @@ impl Auth {
     /// The password hashing pool.
     pub fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
+    }
+
+    /// How many times the current user was loaded from the database by requests.
+    pub fn user_loads(&self) -> u64 {
+        self.inner.user_loads.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The mailer.
@@ -323,6 +331,22 @@ impl Auth {
     /// Shape checks of a new user (no uniqueness), with the configured messages.
     pub(crate) fn validate_new_user(&self, new: &NewUser, email_required: bool) -> FieldErrors {
         create::validate_new_user(new, &self.inner.rules, &self.inner.settings.auth.messages, email_required)
+    }
+
+    /// Shape and uniqueness problems of `new`, without creating it (a form
+    /// with another error still reports a taken name in the same round trip).
+    pub(crate) async fn check_new_user(&self, new: &NewUser, email_required: bool) -> Result<FieldErrors, AuthError> {
+        let mut errors = self.validate_new_user(new, email_required);
+        let (username_c, email_c) = create::canonical_pair(new);
+        let messages = &self.inner.settings.auth.messages;
+        for t in db::users::taken(&self.inner.db, &username_c, email_c.as_deref()).await? {
+            match t {
+                Taken::Username if errors.username.is_empty() => errors.username.push(messages.username_taken.clone()),
+                Taken::Email if errors.email.is_empty() => errors.email.push(messages.email_taken.clone()),
+                _ => {}
+            }
+        }
+        Ok(errors)
     }
 
     pub(crate) async fn create_user_checked(

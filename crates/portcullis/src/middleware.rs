@@ -110,17 +110,17 @@ impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let auth = self.auth.clone();
-        let http = req.request().clone();
         Box::pin(async move {
             match service.call(req).await {
                 Ok(res) => Ok(res),
-                Err(err) => {
-                    // Only the session layer fails this way (its store reported an
-                    // error): the database is unreachable or refused the write.
+                // actix-session reports its store's failures as opaque 500 errors:
+                // the database is unreachable or refused the write. Answer with the
+                // 503 page (the server renders an error's response as it is).
+                Err(err) if err.as_response_error().status_code() == StatusCode::INTERNAL_SERVER_ERROR => {
                     tracing::error!(error = %err, "session store failed");
-                    let page = unavailable(&auth);
-                    Ok(ServiceResponse::new(http, page).map_into_right_body())
+                    Err(actix_web::error::InternalError::from_response(err.to_string(), unavailable(&auth)).into())
                 }
+                Err(err) => Err(err),
             }
         })
     }
@@ -248,8 +248,10 @@ fn form_value(body: &[u8], field: &str) -> Option<String> {
     form_urlencoded_pairs(body).find(|(k, _)| k == field).map(|(_, v)| v)
 }
 
+/// Lossy parse: a body with invalid UTF-8 still yields its token, so the page
+/// itself can answer 400 rather than a misleading CSRF 403.
 fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter()
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned()))
 }
 
 fn origin_allowed(auth: &Auth, req: &ServiceRequest, origin: &str) -> bool {

@@ -151,7 +151,7 @@ impl Database {
 }
 
 /// Seconds since the Unix epoch (UTC).
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -108,7 +108,11 @@ pub async fn insert(db: &Database, new: &NewUserRow<'_>) -> Result<Result<i64, V
     }
 }
 
-async fn taken(db: &Database, username: &str, email: Option<&str>) -> Result<Vec<Taken>, DbError> {
+/// Which of the canonical username and email are already taken.
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub async fn taken(db: &Database, username: &str, email: Option<&str>) -> Result<Vec<Taken>, DbError> {
     let rows: Vec<(bool, bool)> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT username_canonical = $1, COALESCE(email_canonical = $2, FALSE) \

@@ -129,9 +129,14 @@ where
         let service = Rc::clone(&self.service);
         let rule = self.rule.clone();
         Box::pin(async move {
-            let http = req.request().clone();
-            let names: Vec<&str> = rule.names.iter().map(String::as_str).collect();
-            match check(&http, rule.kind, &names, rule.hook, rule.raise_exception).await {
+            let verdict = {
+                // This clone must be gone before the inner service runs: actix
+                // needs sole ownership of the request to route it.
+                let http = req.request().clone();
+                let names: Vec<&str> = rule.names.iter().map(String::as_str).collect();
+                check(&http, rule.kind, &names, rule.hook, rule.raise_exception).await
+            };
+            match verdict {
                 Ok(_) => service.call(req).await.map(ServiceResponse::map_into_boxed_body),
                 Err(e) => Ok(req.error_response(e)),
             }

@@ -13,7 +13,15 @@ pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Res
     if !is_form {
         return Err(StatusCode::BAD_REQUEST);
     }
-    if std::str::from_utf8(body).is_err() {
+    // Every name and value must decode to valid UTF-8 (serde_urlencoded would
+    // silently replace bad bytes).
+    let strict = body.split(|b| *b == b'&').filter(|p| !p.is_empty()).all(|pair| {
+        pair.split(|b| *b == b'=').all(|part| {
+            let plus_as_space: Vec<u8> = part.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+            percent_encoding::percent_decode(&plus_as_space).decode_utf8().is_ok()
+        })
+    });
+    if !strict {
         return Err(StatusCode::BAD_REQUEST);
     }
     serde_urlencoded::from_bytes(body).map_err(|_| StatusCode::BAD_REQUEST)

@@ -107,10 +107,10 @@ pub trait AuthAppExt {
         impl ServiceFactory<
             ServiceRequest,
             Config = (),
-            Response = ServiceResponse<impl MessageBody>,
+            Response = ServiceResponse<impl MessageBody + use<Self>>,
             Error = Error,
             InitError = (),
-        >,
+        > + use<Self>,
     >;
 }
 
@@ -127,10 +127,10 @@ where
         impl ServiceFactory<
             ServiceRequest,
             Config = (),
-            Response = ServiceResponse<impl MessageBody>,
+            Response = ServiceResponse<impl MessageBody + use<T, B>>,
             Error = Error,
             InitError = (),
-        >,
+        > + use<T, B>,
     > {
         self.configure(auth.pages()).wrap(auth.middleware())
     }

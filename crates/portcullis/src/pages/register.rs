@@ -64,9 +64,10 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
         auth.create_user_checked(new, true).await
     } else {
         // Still report the other fields' problems in the same round trip.
-        let mut errors = auth.validate_new_user(&new, true);
-        errors.password_confirm = mismatch.password_confirm;
-        Ok(Err(errors))
+        auth.check_new_user(&new, true).await.map(|mut errors| {
+            errors.password_confirm = mismatch.password_confirm;
+            Err(errors)
+        })
     };
     match result {
         Ok(Ok(user)) => {

@@ -90,6 +90,8 @@ struct Inner {
     /// they cost the same time as a wrong password.
     dummy: String,
     workers: usize,
+    /// Hash computations submitted (for tests: an unknown user costs one too).
+    submitted: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -126,7 +128,9 @@ impl PasswordHasher {
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let dummy = hash_with(&argon_params, &random, &mut Vec::new())?;
-        Ok(PasswordHasher { inner: Arc::new(Inner { queue: tx, params, dummy, workers }) })
+        Ok(PasswordHasher {
+            inner: Arc::new(Inner { queue: tx, params, dummy, workers, submitted: Default::default() }),
+        })
     }
 
     /// The parameters new hashes get.
@@ -176,7 +180,13 @@ impl PasswordHasher {
         self.try_verify(password, "").await.map(|_| ())
     }
 
+    /// Number of hash computations submitted so far (hashes and verifications).
+    pub fn submitted(&self) -> u64 {
+        self.inner.submitted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn submit(&self, job: Job) -> Result<(), HashError> {
+        self.inner.submitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.queue.try_send(job).map_err(|e| match e {
             mpsc::TrySendError::Full(_) => HashError::Busy,
             mpsc::TrySendError::Disconnected(_) => HashError::Stopped,

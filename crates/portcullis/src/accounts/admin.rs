@@ -1,0 +1,140 @@
+//! Managing users, groups and permissions from code (what the CLI calls).
+
+use crate::{
+    accounts::{AuthError, User},
+    db,
+    Auth,
+};
+
+/// Checks a permission codename: `app.action`, letters, digits and `_` on both sides of one dot.
+///
+/// ```
+/// use portcullis::accounts::validate_codename;
+/// assert!(validate_codename("reports.view").is_ok());
+/// assert!(validate_codename("reports").is_err());
+/// assert!(validate_codename("a.b.c").is_err());
+/// ```
+///
+/// # Errors
+/// [`AuthError::Invalid`] saying what is wrong.
+pub fn validate_codename(codename: &str) -> Result<(), AuthError> {
+    let ok = codename.split_once('.').is_some_and(|(app, action)| {
+        let part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        part(app) && part(action)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(AuthError::Invalid(format!(
+            "{codename:?} is not a permission like \"app.action\" (letters, digits, '_')"
+        )))
+    }
+}
+
+fn validate_group(name: &str) -> Result<(), AuthError> {
+    if name.trim().is_empty() || name.chars().count() > 150 {
+        return Err(AuthError::Invalid("group names have 1 to 150 characters".into()));
+    }
+    Ok(())
+}
+
+impl Auth {
+    async fn require_user(&self, username: &str) -> Result<User, AuthError> {
+        self.user_by_username(username)
+            .await?
+            .ok_or_else(|| AuthError::NoSuchUser(username.to_owned()))
+    }
+
+    async fn require_group(&self, name: &str) -> Result<i64, AuthError> {
+        db::groups::find(self.db(), name)
+            .await?
+            .ok_or_else(|| AuthError::NoSuchGroup(name.to_owned()))
+    }
+
+    /// Grants `codename` directly to the user (the permission is created when new).
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchUser`], [`AuthError::Invalid`] for a malformed codename, [`AuthError::Db`].
+    pub async fn grant_user_permission(&self, username: &str, codename: &str) -> Result<(), AuthError> {
+        validate_codename(codename)?;
+        let user = self.require_user(username).await?;
+        Ok(db::permissions::grant_user(self.db(), user.id, codename).await?)
+    }
+
+    /// Revokes a direct permission; returns whether the user had it.
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchUser`], [`AuthError::Invalid`], [`AuthError::Db`].
+    pub async fn revoke_user_permission(&self, username: &str, codename: &str) -> Result<bool, AuthError> {
+        validate_codename(codename)?;
+        let user = self.require_user(username).await?;
+        Ok(db::permissions::revoke_user(self.db(), user.id, codename).await?)
+    }
+
+    /// Adds the user to group `group`, creating the group when new.
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchUser`], [`AuthError::Invalid`], [`AuthError::Db`].
+    pub async fn add_user_to_group(&self, group: &str, username: &str) -> Result<(), AuthError> {
+        validate_group(group)?;
+        let user = self.require_user(username).await?;
+        let gid = db::groups::get_or_create(self.db(), group).await?;
+        Ok(db::groups::add_user(self.db(), gid, user.id).await?)
+    }
+
+    /// Removes the user from `group`; returns whether they were a member.
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchUser`], [`AuthError::NoSuchGroup`], [`AuthError::Db`].
+    pub async fn remove_user_from_group(&self, group: &str, username: &str) -> Result<bool, AuthError> {
+        let user = self.require_user(username).await?;
+        let gid = self.require_group(group).await?;
+        Ok(db::groups::remove_user(self.db(), gid, user.id).await?)
+    }
+
+    /// Grants `codename` to every member of `group` (both created when new).
+    ///
+    /// # Errors
+    /// [`AuthError::Invalid`], [`AuthError::Db`].
+    pub async fn grant_group_permission(&self, group: &str, codename: &str) -> Result<(), AuthError> {
+        validate_group(group)?;
+        validate_codename(codename)?;
+        let gid = db::groups::get_or_create(self.db(), group).await?;
+        Ok(db::groups::grant(self.db(), gid, codename).await?)
+    }
+
+    /// Revokes `codename` from `group`; returns whether the group had it.
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchGroup`], [`AuthError::Invalid`], [`AuthError::Db`].
+    pub async fn revoke_group_permission(&self, group: &str, codename: &str) -> Result<bool, AuthError> {
+        validate_codename(codename)?;
+        let gid = self.require_group(group).await?;
+        Ok(db::groups::revoke(self.db(), gid, codename).await?)
+    }
+
+    /// Sets the active, staff and superuser flags; deactivating ends the user's sessions.
+    ///
+    /// # Errors
+    /// [`AuthError::NoSuchUser`], [`AuthError::Db`].
+    pub async fn set_user_flags(
+        &self,
+        username: &str,
+        is_active: bool,
+        is_staff: bool,
+        is_superuser: bool,
+    ) -> Result<(), AuthError> {
+        let user = self.require_user(username).await?;
+        Ok(db::users::set_flags(self.db(), user.id, is_active, is_staff, is_superuser).await?)
+    }
+
+    /// Deletes sessions past their lifetime or idle timeout; returns how many.
+    ///
+    /// # Errors
+    /// [`AuthError::Db`].
+    pub async fn clear_expired_sessions(&self) -> Result<u64, AuthError> {
+        let idle = self.settings().session.idle_timeout as i64;
+        let cutoff = if idle == 0 { i64::MIN } else { db::now() - idle };
+        Ok(db::sessions::clear_expired(self.db(), cutoff).await?)
+    }
+}

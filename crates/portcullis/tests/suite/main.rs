@@ -1,0 +1,10 @@
+//! Behaviour suite: every test runs against SQLite and PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod bad_input;
+mod guards;
+mod pages;
+mod sessions;
+mod settings;
