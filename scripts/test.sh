@@ -17,6 +17,12 @@ fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# This script is the README's one test command: it installs what it needs.
+if ! cargo nextest --version >/dev/null 2>&1; then
+    step "installing cargo-nextest"
+    cargo install cargo-nextest --locked </dev/null
+fi
+
 # /tmp, not $TMPDIR: the postgres OS user must reach it and the unix socket
 # path inside it must stay short.
 pgdir=$(mktemp -d /tmp/portcullis-pg.XXXXXX)

@@ -52,7 +52,10 @@ pub(crate) struct AuthInner {
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Auth").field("db", &self.inner.db).field("hasher", &self.inner.hasher).finish()
+        f.debug_struct("Auth")
+            .field("db", &self.inner.db)
+            .field("hasher", &self.inner.hasher)
+            .finish()
     }
 }
 
@@ -182,7 +185,9 @@ impl Auth {
 
     /// How many times the current user was loaded from the database by requests.
     pub fn user_loads(&self) -> u64 {
-        self.inner.user_loads.load(std::sync::atomic::Ordering::Relaxed)
+        self.inner
+            .user_loads
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The mailer.
@@ -209,19 +214,25 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError`] when the database is down or the hashing queue is full.
-    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>, AuthError> {
+    pub async fn authenticate(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<Option<User>, AuthError> {
         let a = &self.inner.settings.auth;
         let login = login.trim();
         let row = if login.is_empty() {
             None
         } else if login.contains('@') {
             if a.accepts(LoginField::Email) {
-                db::users::by_email(&self.inner.db, &crate::accounts::canonical_email(login)).await?
+                db::users::by_email(&self.inner.db, &crate::accounts::canonical_email(login))
+                    .await?
             } else {
                 None
             }
         } else if a.accepts(LoginField::Username) {
-            db::users::by_username(&self.inner.db, &crate::accounts::canonical_username(login)).await?
+            db::users::by_username(&self.inner.db, &crate::accounts::canonical_username(login))
+                .await?
         } else {
             None
         };
@@ -230,20 +241,32 @@ impl Auth {
             audit(AuditEvent::LoginFailed, Some(login), "unknown login");
             return Ok(None);
         };
-        let verified = self.inner.hasher.try_verify(password, &row.password_hash).await?;
+        let verified = self
+            .inner
+            .hasher
+            .try_verify(password, &row.password_hash)
+            .await?;
         let Verified::Yes { rehash } = verified else {
-            audit(AuditEvent::LoginFailed, Some(&row.id.to_string()), "wrong password");
+            audit(
+                AuditEvent::LoginFailed,
+                Some(&row.id.to_string()),
+                "wrong password",
+            );
             return Ok(None);
         };
         if !row.is_active {
-            audit(AuditEvent::LoginFailed, Some(&row.id.to_string()), "inactive");
+            audit(
+                AuditEvent::LoginFailed,
+                Some(&row.id.to_string()),
+                "inactive",
+            );
             return Ok(None);
         }
         if let Some(new_hash) = rehash {
             // Same password, stronger parameters: no credential-version bump, sessions stay.
             db::users::rehash(&self.inner.db, row.id, &row.password_hash, &new_hash).await?;
         }
-        Ok(self.user_by_id(row.id).await?)
+        self.user_by_id(row.id).await
     }
 
     /// Loads a user with groups and permissions.
@@ -261,7 +284,12 @@ impl Auth {
     /// # Errors
     /// [`AuthError::Db`] for database failures.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, AuthError> {
-        match db::users::by_username(&self.inner.db, &crate::accounts::canonical_username(username)).await? {
+        match db::users::by_username(
+            &self.inner.db,
+            &crate::accounts::canonical_username(username),
+        )
+        .await?
+        {
             Some(row) => self.user_by_id(row.id).await,
             None => Ok(None),
         }
@@ -316,7 +344,11 @@ impl Auth {
             }
             session.renew();
         }
-        audit(AuditEvent::LoggedOut, user.map(|u| u.to_string()).as_deref(), "");
+        audit(
+            AuditEvent::LoggedOut,
+            user.map(|u| u.to_string()).as_deref(),
+            "",
+        );
     }
 
     /// Creates a user after validating username, email and password; a taken
@@ -330,19 +362,32 @@ impl Auth {
 
     /// Shape checks of a new user (no uniqueness), with the configured messages.
     pub(crate) fn validate_new_user(&self, new: &NewUser, email_required: bool) -> FieldErrors {
-        create::validate_new_user(new, &self.inner.rules, &self.inner.settings.auth.messages, email_required)
+        create::validate_new_user(
+            new,
+            &self.inner.rules,
+            &self.inner.settings.auth.messages,
+            email_required,
+        )
     }
 
     /// Shape and uniqueness problems of `new`, without creating it (a form
     /// with another error still reports a taken name in the same round trip).
-    pub(crate) async fn check_new_user(&self, new: &NewUser, email_required: bool) -> Result<FieldErrors, AuthError> {
+    pub(crate) async fn check_new_user(
+        &self,
+        new: &NewUser,
+        email_required: bool,
+    ) -> Result<FieldErrors, AuthError> {
         let mut errors = self.validate_new_user(new, email_required);
         let (username_c, email_c) = create::canonical_pair(new);
         let messages = &self.inner.settings.auth.messages;
         for t in db::users::taken(&self.inner.db, &username_c, email_c.as_deref()).await? {
             match t {
-                Taken::Username if errors.username.is_empty() => errors.username.push(messages.username_taken.clone()),
-                Taken::Email if errors.email.is_empty() => errors.email.push(messages.email_taken.clone()),
+                Taken::Username if errors.username.is_empty() => {
+                    errors.username.push(messages.username_taken.clone())
+                }
+                Taken::Email if errors.email.is_empty() => {
+                    errors.email.push(messages.email_taken.clone())
+                }
                 _ => {}
             }
         }
@@ -377,7 +422,10 @@ impl Auth {
         match db::users::insert(&self.inner.db, &row).await? {
             Ok(id) => {
                 audit(AuditEvent::SignedUp, Some(&id.to_string()), "");
-                let user = self.user_by_id(id).await?.ok_or_else(|| AuthError::NoSuchUser(new.username.clone()))?;
+                let user = self
+                    .user_by_id(id)
+                    .await?
+                    .ok_or_else(|| AuthError::NoSuchUser(new.username.clone()))?;
                 Ok(Ok(user))
             }
             Err(taken) => {
@@ -398,10 +446,18 @@ impl Auth {
     /// # Errors
     /// [`AuthError::Invalid`] listing what the validators refused, [`AuthError::NoSuchUser`].
     pub async fn set_password(&self, user: &User, password: &str) -> Result<(), AuthError> {
-        let problems = crate::password::validate_password(password, &self.inner.rules, &user.username, &user.email);
+        let problems = crate::password::validate_password(
+            password,
+            &self.inner.rules,
+            &user.username,
+            &user.email,
+        );
         if !problems.is_empty() {
             let m = &self.inner.settings.auth.messages;
-            let text: Vec<String> = problems.iter().map(|p| create::password_message(p, m)).collect();
+            let text: Vec<String> = problems
+                .iter()
+                .map(|p| create::password_message(p, m))
+                .collect();
             return Err(AuthError::Invalid(text.join(" ")));
         }
         let hash = self.inner.hasher.hash(password).await?;

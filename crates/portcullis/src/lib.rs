@@ -57,12 +57,14 @@ pub mod settings;
 
 pub use accounts::{user_snapshot, AuthError, FieldErrors, NewUser, User, UserSnapshot};
 pub use app::{Auth, AuthBuilder};
-pub use guard::{OptionalUser, Authenticated};
+pub use guard::{Authenticated, OptionalUser};
 pub use middleware::AuthMiddleware;
 pub use pages::AuthAppExt;
 pub use settings::Settings;
 
 /// Guards as middleware for whole scopes: `web::scope("/admin").wrap(portcullis::require::staff())`.
 pub mod require {
-    pub use crate::guard::scope::{group, groups, login, permission, permissions, staff, superuser, RequireScope};
+    pub use crate::guard::scope::{
+        group, groups, login, permission, permissions, staff, superuser, RequireScope,
+    };
 }

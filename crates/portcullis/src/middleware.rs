@@ -51,21 +51,26 @@ impl Auth {
     fn session_middleware(&self) -> SessionMiddleware<crate::session::DbSessionStore> {
         let s = self.settings();
         let ttl = Duration::seconds(s.session.max_age as i64);
-        let builder = SessionMiddleware::builder(self.session_store(), self.inner.cookie_key.clone())
-            .cookie_name(s.cookie_name())
-            .cookie_secure(s.cookie_secure())
-            .cookie_http_only(true)
-            .cookie_path("/".into())
-            .cookie_domain(None)
-            .cookie_same_site(match s.session.same_site {
-                SameSitePolicy::Lax => SameSite::Lax,
-                SameSitePolicy::Strict => SameSite::Strict,
-            })
-            .cookie_content_security(CookieContentSecurity::Signed);
+        let builder =
+            SessionMiddleware::builder(self.session_store(), self.inner.cookie_key.clone())
+                .cookie_name(s.cookie_name())
+                .cookie_secure(s.cookie_secure())
+                .cookie_http_only(true)
+                .cookie_path("/".into())
+                .cookie_domain(None)
+                .cookie_same_site(match s.session.same_site {
+                    SameSitePolicy::Lax => SameSite::Lax,
+                    SameSitePolicy::Strict => SameSite::Strict,
+                })
+                .cookie_content_security(CookieContentSecurity::Signed);
         if s.session.persistent {
-            builder.session_lifecycle(PersistentSession::default().session_ttl(ttl)).build()
+            builder
+                .session_lifecycle(PersistentSession::default().session_ttl(ttl))
+                .build()
         } else {
-            builder.session_lifecycle(BrowserSession::default().state_ttl(ttl)).build()
+            builder
+                .session_lifecycle(BrowserSession::default().state_ttl(ttl))
+                .build()
         }
     }
 }
@@ -85,11 +90,17 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         let auth = self.auth.clone();
-        let inner = CsrfService { service: Rc::new(service), auth: auth.clone() };
+        let inner = CsrfService {
+            service: Rc::new(service),
+            auth: auth.clone(),
+        };
         let session = auth.session_middleware();
         Box::pin(async move {
             let with_session = session.new_transform(inner).await?;
-            Ok(AuthService { service: Rc::new(boxed::service(with_session)), auth })
+            Ok(AuthService {
+                service: Rc::new(boxed::service(with_session)),
+                auth,
+            })
         })
     }
 }
@@ -116,9 +127,16 @@ impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
                 // actix-session reports its store's failures as opaque 500 errors:
                 // the database is unreachable or refused the write. Answer with the
                 // 503 page (the server renders an error's response as it is).
-                Err(err) if err.as_response_error().status_code() == StatusCode::INTERNAL_SERVER_ERROR => {
+                Err(err)
+                    if err.as_response_error().status_code()
+                        == StatusCode::INTERNAL_SERVER_ERROR =>
+                {
                     tracing::error!(error = %err, "session store failed");
-                    Err(actix_web::error::InternalError::from_response(err.to_string(), unavailable(&auth)).into())
+                    Err(actix_web::error::InternalError::from_response(
+                        err.to_string(),
+                        unavailable(&auth),
+                    )
+                    .into())
                 }
                 Err(err) => Err(err),
             }
@@ -133,7 +151,8 @@ fn unavailable(auth: &Auth) -> HttpResponse {
         StatusCode::SERVICE_UNAVAILABLE,
         &auth.settings().auth.messages.unavailable,
     );
-    page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
     page
 }
 
@@ -161,24 +180,35 @@ where
         Box::pin(async move {
             if needs_csrf_check(&auth, &req) {
                 if let Err((status, reason)) = check_csrf(&auth, &mut req).await {
-                    audit(AuditEvent::CsrfRejected, None, &format!("{} {}: {reason}", req.method(), req.path()));
+                    audit(
+                        AuditEvent::CsrfRejected,
+                        None,
+                        &format!("{} {}: {reason}", req.method(), req.path()),
+                    );
                     let m = &auth.settings().auth.messages;
                     let msg = match status {
                         StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
                         StatusCode::BAD_REQUEST => &m.bad_request,
                         _ => &m.csrf_failed,
                     };
-                    let page = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
+                    let page =
+                        error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
                     return Ok(req.into_response(page).map_into_right_body());
                 }
             }
-            service.call(req).await.map(ServiceResponse::map_into_left_body)
+            service
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         })
     }
 }
 
 fn needs_csrf_check(auth: &Auth, req: &ServiceRequest) -> bool {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+    if matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
         return false;
     }
     // A cross-site form cannot set this header, and bearer clients carry no ambient cookie authority.
@@ -186,14 +216,24 @@ fn needs_csrf_check(auth: &Auth, req: &ServiceRequest) -> bool {
         return false;
     }
     let path = req.path();
-    !auth.settings().security.csrf_exempt_paths.iter().any(|p| path.starts_with(p.as_str()))
+    !auth
+        .settings()
+        .security
+        .csrf_exempt_paths
+        .iter()
+        .any(|p| path.starts_with(p.as_str()))
 }
 
-async fn check_csrf(auth: &Auth, req: &mut ServiceRequest) -> Result<(), (StatusCode, &'static str)> {
+async fn check_csrf(
+    auth: &Auth,
+    req: &mut ServiceRequest,
+) -> Result<(), (StatusCode, &'static str)> {
     let forbidden = StatusCode::FORBIDDEN;
     let headers = req.headers();
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().map_err(|_| (forbidden, "unreadable Origin"))?;
+        let origin = origin
+            .to_str()
+            .map_err(|_| (forbidden, "unreadable Origin"))?;
         if !origin_allowed(auth, req, origin) {
             return Err((forbidden, "Origin checking failed"));
         }
@@ -201,8 +241,16 @@ async fn check_csrf(auth: &Auth, req: &mut ServiceRequest) -> Result<(), (Status
         return Err((forbidden, "cross-site request"));
     }
     let session = req.get_session();
-    if let Some(token) = req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()) {
-        return if csrf::token_matches(&session, token) { Ok(()) } else { Err((forbidden, "CSRF token incorrect")) };
+    if let Some(token) = req
+        .headers()
+        .get(csrf::HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        return if csrf::token_matches(&session, token) {
+            Ok(())
+        } else {
+            Err((forbidden, "CSRF token incorrect"))
+        };
     }
     let is_form = req
         .headers()
@@ -245,7 +293,9 @@ async fn check_csrf(auth: &Auth, req: &mut ServiceRequest) -> Result<(), (Status
 
 /// The first value of `field` in a urlencoded body.
 fn form_value(body: &[u8], field: &str) -> Option<String> {
-    form_urlencoded_pairs(body).find(|(k, _)| k == field).map(|(_, v)| v)
+    form_urlencoded_pairs(body)
+        .find(|(k, _)| k == field)
+        .map(|(_, v)| v)
 }
 
 /// Lossy parse: a body with invalid UTF-8 still yields its token, so the page
@@ -260,13 +310,25 @@ fn origin_allowed(auth: &Auth, req: &ServiceRequest, origin: &str) -> bool {
     if origin == s.origin().serialized {
         return true;
     }
-    if s.security.csrf_trusted_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin)) {
+    if s.security
+        .csrf_trusted_origins
+        .iter()
+        .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(&origin))
+    {
         return true;
     }
     // Same origin as the request itself: a browser sets Host to the server it
     // talks to, so a cross-site page cannot forge this match.
-    if let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) {
-        let scheme = if req.app_config().secure() { "https" } else { "http" };
+    if let Some(host) = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+    {
+        let scheme = if req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        };
         if origin == format!("{scheme}://{}", host.to_ascii_lowercase()) {
             return true;
         }

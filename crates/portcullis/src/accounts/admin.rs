@@ -2,8 +2,7 @@
 
 use crate::{
     accounts::{AuthError, User},
-    db,
-    Auth,
+    db, Auth,
 };
 
 /// Checks a permission codename: `app.action`, letters, digits and `_` on both sides of one dot.
@@ -19,7 +18,8 @@ use crate::{
 /// [`AuthError::Invalid`] saying what is wrong.
 pub fn validate_codename(codename: &str) -> Result<(), AuthError> {
     let ok = codename.split_once('.').is_some_and(|(app, action)| {
-        let part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let part =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         part(app) && part(action)
     });
     if ok {
@@ -33,7 +33,9 @@ pub fn validate_codename(codename: &str) -> Result<(), AuthError> {
 
 fn validate_group(name: &str) -> Result<(), AuthError> {
     if name.trim().is_empty() || name.chars().count() > 150 {
-        return Err(AuthError::Invalid("group names have 1 to 150 characters".into()));
+        return Err(AuthError::Invalid(
+            "group names have 1 to 150 characters".into(),
+        ));
     }
     Ok(())
 }
@@ -55,7 +57,11 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError::NoSuchUser`], [`AuthError::Invalid`] for a malformed codename, [`AuthError::Db`].
-    pub async fn grant_user_permission(&self, username: &str, codename: &str) -> Result<(), AuthError> {
+    pub async fn grant_user_permission(
+        &self,
+        username: &str,
+        codename: &str,
+    ) -> Result<(), AuthError> {
         validate_codename(codename)?;
         let user = self.require_user(username).await?;
         Ok(db::permissions::grant_user(self.db(), user.id, codename).await?)
@@ -65,7 +71,11 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError::NoSuchUser`], [`AuthError::Invalid`], [`AuthError::Db`].
-    pub async fn revoke_user_permission(&self, username: &str, codename: &str) -> Result<bool, AuthError> {
+    pub async fn revoke_user_permission(
+        &self,
+        username: &str,
+        codename: &str,
+    ) -> Result<bool, AuthError> {
         validate_codename(codename)?;
         let user = self.require_user(username).await?;
         Ok(db::permissions::revoke_user(self.db(), user.id, codename).await?)
@@ -86,7 +96,11 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError::NoSuchUser`], [`AuthError::NoSuchGroup`], [`AuthError::Db`].
-    pub async fn remove_user_from_group(&self, group: &str, username: &str) -> Result<bool, AuthError> {
+    pub async fn remove_user_from_group(
+        &self,
+        group: &str,
+        username: &str,
+    ) -> Result<bool, AuthError> {
         let user = self.require_user(username).await?;
         let gid = self.require_group(group).await?;
         Ok(db::groups::remove_user(self.db(), gid, user.id).await?)
@@ -96,7 +110,11 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError::Invalid`], [`AuthError::Db`].
-    pub async fn grant_group_permission(&self, group: &str, codename: &str) -> Result<(), AuthError> {
+    pub async fn grant_group_permission(
+        &self,
+        group: &str,
+        codename: &str,
+    ) -> Result<(), AuthError> {
         validate_group(group)?;
         validate_codename(codename)?;
         let gid = db::groups::get_or_create(self.db(), group).await?;
@@ -107,7 +125,11 @@ impl Auth {
     ///
     /// # Errors
     /// [`AuthError::NoSuchGroup`], [`AuthError::Invalid`], [`AuthError::Db`].
-    pub async fn revoke_group_permission(&self, group: &str, codename: &str) -> Result<bool, AuthError> {
+    pub async fn revoke_group_permission(
+        &self,
+        group: &str,
+        codename: &str,
+    ) -> Result<bool, AuthError> {
         validate_codename(codename)?;
         let gid = self.require_group(group).await?;
         Ok(db::groups::revoke(self.db(), gid, codename).await?)
@@ -134,7 +156,11 @@ impl Auth {
     /// [`AuthError::Db`].
     pub async fn clear_expired_sessions(&self) -> Result<u64, AuthError> {
         let idle = self.settings().session.idle_timeout as i64;
-        let cutoff = if idle == 0 { i64::MIN } else { db::now() - idle };
+        let cutoff = if idle == 0 {
+            i64::MIN
+        } else {
+            db::now() - idle
+        };
         Ok(db::sessions::clear_expired(self.db(), cutoff).await?)
     }
 }

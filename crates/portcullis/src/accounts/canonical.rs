@@ -58,7 +58,10 @@ pub fn validate_username(username: &str) -> Result<(), UsernameProblem> {
     if u.chars().count() > MAX_USERNAME_CHARS {
         return Err(UsernameProblem::TooLong);
     }
-    if !u.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+    if !u
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
         return Err(UsernameProblem::Invalid);
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use validator::ValidateEmail;
 
-use super::canonical::{MAX_EMAIL_CHARS, MAX_USERNAME_CHARS};
+use super::canonical::MAX_EMAIL_CHARS;
 use super::{canonical_email, canonical_username, validate_username, UsernameProblem};
 use crate::{
     password::{validate_password, PasswordProblem, PasswordRules},
@@ -29,7 +29,11 @@ pub struct NewUser {
 
 impl NewUser {
     /// An active, ordinary user.
-    pub fn new(username: impl Into<String>, email: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn new(
+        username: impl Into<String>,
+        email: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
         NewUser {
             username: username.into(),
             email: email.into(),
@@ -114,7 +118,6 @@ pub(crate) fn validate_new_user(
             }
         }
     }
-    debug_assert!(MAX_USERNAME_CHARS == 150);
     errors
 }
 

@@ -69,6 +69,8 @@ fn classify(source: sqlx::Error, doing: &'static str) -> DbError {
 
 /// SQLite "database is locked/busy" and PostgreSQL connection-class errors.
 fn is_busy(code: Option<&str>) -> bool {
-    matches!(code, Some("5") | Some("6") | Some("517") | Some("57P01") | Some("57P03"))
-        || code.is_some_and(|c| c.starts_with("08"))
+    matches!(
+        code,
+        Some("5") | Some("6") | Some("517") | Some("57P01") | Some("57P03")
+    ) || code.is_some_and(|c| c.starts_with("08"))
 }

@@ -8,12 +8,14 @@ use super::{on_pool, permissions, Database, DbError, Doing};
 /// [`DbError`] for database failures.
 pub async fn get_or_create(db: &Database, name: &str) -> Result<i64, DbError> {
     on_pool!(db, |pool| {
-        sqlx::query("INSERT INTO portcullis_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-            .doing("creating a group")?;
+        sqlx::query(
+            "INSERT INTO portcullis_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        .doing("creating a group")?;
         sqlx::query_scalar::<_, i64>("SELECT id FROM portcullis_groups WHERE name = $1")
             .bind(name)
             .fetch_one(pool)
@@ -27,11 +29,13 @@ pub async fn get_or_create(db: &Database, name: &str) -> Result<i64, DbError> {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn find(db: &Database, name: &str) -> Result<Option<i64>, DbError> {
-    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>("SELECT id FROM portcullis_groups WHERE name = $1")
-        .bind(name)
-        .fetch_optional(pool)
-        .await
-        .doing("looking up a group"))
+    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM portcullis_groups WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await
+    .doing("looking up a group"))
 }
 
 /// Adds a user to a group (no-op when already a member).
@@ -39,7 +43,8 @@ pub async fn find(db: &Database, name: &str) -> Result<Option<i64>, DbError> {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn add_user(db: &Database, group_id: i64, user_id: i64) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
+    on_pool!(db, |pool| {
+        sqlx::query(
         "INSERT INTO portcullis_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     )
     .bind(user_id)
@@ -47,7 +52,8 @@ pub async fn add_user(db: &Database, group_id: i64, user_id: i64) -> Result<(), 
     .execute(pool)
     .await
     .map(|r| r.rows_affected())
-    .doing("adding a user to a group"))?;
+    .doing("adding a user to a group")
+    })?;
     Ok(())
 }
 

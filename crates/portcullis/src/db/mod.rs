@@ -13,7 +13,9 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::{
     postgres::{PgPool, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 
 pub use error::DbError;
@@ -86,7 +88,8 @@ impl Database {
     pub async fn connect(settings: &DatabaseSettings) -> Result<Database, DbError> {
         let acquire = Duration::from_secs(settings.acquire_timeout_secs.max(1));
         if settings.is_sqlite() {
-            let in_memory = settings.url.contains(":memory:") || settings.url.contains("mode=memory");
+            let in_memory =
+                settings.url.contains(":memory:") || settings.url.contains("mode=memory");
             let opts = SqliteConnectOptions::from_str(&settings.url)
                 .doing("parsing database.url")?
                 .foreign_keys(true)
@@ -97,7 +100,10 @@ impl Database {
             let (opts, max) = if in_memory {
                 (opts, 1)
             } else {
-                (opts.journal_mode(SqliteJournalMode::Wal), settings.max_connections)
+                (
+                    opts.journal_mode(SqliteJournalMode::Wal),
+                    settings.max_connections,
+                )
             };
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)

@@ -2,12 +2,16 @@
 
 use rand::RngCore;
 
-use super::{on_pool, now, Database, DbError, Doing};
+use super::{now, on_pool, Database, DbError, Doing};
 
 /// Returns the secret `name`, creating a random one of `len` bytes (hex) on first use.
 /// Concurrent first calls from several replicas agree: the insert ignores a conflict and
 /// everyone reads back the row that won.
-pub(crate) async fn get_or_create(db: &Database, name: &str, len: usize) -> Result<String, DbError> {
+pub(crate) async fn get_or_create(
+    db: &Database,
+    name: &str,
+    len: usize,
+) -> Result<String, DbError> {
     let mut bytes = vec![0u8; len];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let fresh = hex::encode(bytes);

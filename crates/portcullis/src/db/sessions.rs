@@ -15,7 +15,11 @@ pub struct SessionRow {
 ///
 /// # Errors
 /// [`DbError`] for database failures.
-pub async fn load(db: &Database, key_hash: &str, idle_cutoff: i64) -> Result<Option<SessionRow>, DbError> {
+pub async fn load(
+    db: &Database,
+    key_hash: &str,
+    idle_cutoff: i64,
+) -> Result<Option<SessionRow>, DbError> {
     on_pool!(db, |pool| sqlx::query_as::<_, SessionRow>(
         "SELECT data, last_seen FROM portcullis_sessions \
          WHERE key_hash = $1 AND expires_at > $2 AND last_seen > $3"
@@ -40,7 +44,8 @@ pub async fn insert(
     expires_at: i64,
 ) -> Result<(), DbError> {
     let t = now();
-    on_pool!(db, |pool| sqlx::query(
+    on_pool!(db, |pool| {
+        sqlx::query(
         "INSERT INTO portcullis_sessions (key_hash, user_id, data, created_at, last_seen, expires_at) \
          VALUES ($1, $2, $3, $4, $4, $5)"
     )
@@ -52,7 +57,8 @@ pub async fn insert(
     .execute(pool)
     .await
     .map(|r| r.rows_affected())
-    .doing("saving a session"))?;
+    .doing("saving a session")
+    })?;
     Ok(())
 }
 
@@ -60,7 +66,12 @@ pub async fn insert(
 ///
 /// # Errors
 /// [`DbError`] for database failures.
-pub async fn update(db: &Database, key_hash: &str, user_id: Option<i64>, data: &str) -> Result<bool, DbError> {
+pub async fn update(
+    db: &Database,
+    key_hash: &str,
+    user_id: Option<i64>,
+    data: &str,
+) -> Result<bool, DbError> {
     let t = now();
     let done = on_pool!(db, |pool| sqlx::query(
         "UPDATE portcullis_sessions SET data = $1, user_id = $2, last_seen = $3 \
@@ -82,13 +93,15 @@ pub async fn update(db: &Database, key_hash: &str, user_id: Option<i64>, data: &
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn touch(db: &Database, key_hash: &str) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query("UPDATE portcullis_sessions SET last_seen = $1 WHERE key_hash = $2")
-        .bind(now())
-        .bind(key_hash)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        .doing("touching a session"))?;
+    on_pool!(db, |pool| sqlx::query(
+        "UPDATE portcullis_sessions SET last_seen = $1 WHERE key_hash = $2"
+    )
+    .bind(now())
+    .bind(key_hash)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    .doing("touching a session"))?;
     Ok(())
 }
 
@@ -97,12 +110,14 @@ pub async fn touch(db: &Database, key_hash: &str) -> Result<(), DbError> {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn delete(db: &Database, key_hash: &str) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query("DELETE FROM portcullis_sessions WHERE key_hash = $1")
-        .bind(key_hash)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        .doing("deleting a session"))?;
+    on_pool!(db, |pool| sqlx::query(
+        "DELETE FROM portcullis_sessions WHERE key_hash = $1"
+    )
+    .bind(key_hash)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    .doing("deleting a session"))?;
     Ok(())
 }
 
@@ -142,8 +157,10 @@ pub async fn count_for_user(db: &Database, user_id: i64) -> Result<i64, DbError>
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn count(db: &Database) -> Result<i64, DbError> {
-    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM portcullis_sessions")
-        .fetch_one(pool)
-        .await
-        .doing("counting sessions"))
+    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM portcullis_sessions"
+    )
+    .fetch_one(pool)
+    .await
+    .doing("counting sessions"))
 }

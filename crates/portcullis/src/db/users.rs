@@ -74,12 +74,16 @@ pub enum Taken {
 ///
 /// # Errors
 /// [`DbError`] for database failures.
-pub async fn insert(db: &Database, new: &NewUserRow<'_>) -> Result<Result<i64, Vec<Taken>>, DbError> {
+pub async fn insert(
+    db: &Database,
+    new: &NewUserRow<'_>,
+) -> Result<Result<i64, Vec<Taken>>, DbError> {
     let existing = taken(db, new.username_canonical, new.email_canonical).await?;
     if !existing.is_empty() {
         return Ok(Err(existing));
     }
-    let sql = "INSERT INTO portcullis_users (username, username_canonical, email, email_canonical, \
+    let sql =
+        "INSERT INTO portcullis_users (username, username_canonical, email, email_canonical, \
                password_hash, is_active, is_staff, is_superuser, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     let result = on_pool!(db, |pool| {
@@ -102,7 +106,11 @@ pub async fn insert(db: &Database, new: &NewUserRow<'_>) -> Result<Result<i64, V
         // Lost a race with a concurrent signup: the database decided; say which field.
         Err(DbError::Conflict { .. }) => {
             let existing = taken(db, new.username_canonical, new.email_canonical).await?;
-            Ok(Err(if existing.is_empty() { vec![Taken::Username] } else { existing }))
+            Ok(Err(if existing.is_empty() {
+                vec![Taken::Username]
+            } else {
+                existing
+            }))
         }
         Err(e) => Err(e),
     }
@@ -112,7 +120,11 @@ pub async fn insert(db: &Database, new: &NewUserRow<'_>) -> Result<Result<i64, V
 ///
 /// # Errors
 /// [`DbError`] for database failures.
-pub async fn taken(db: &Database, username: &str, email: Option<&str>) -> Result<Vec<Taken>, DbError> {
+pub async fn taken(
+    db: &Database,
+    username: &str,
+    email: Option<&str>,
+) -> Result<Vec<Taken>, DbError> {
     let rows: Vec<(bool, bool)> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT username_canonical = $1, COALESCE(email_canonical = $2, FALSE) \
@@ -281,13 +293,15 @@ pub async fn rehash(db: &Database, id: i64, old_hash: &str, new_hash: &str) -> R
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn touch_last_login(db: &Database, id: i64) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query("UPDATE portcullis_users SET last_login = $1 WHERE id = $2")
-        .bind(now())
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        .doing("recording the login time"))?;
+    on_pool!(db, |pool| sqlx::query(
+        "UPDATE portcullis_users SET last_login = $1 WHERE id = $2"
+    )
+    .bind(now())
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    .doing("recording the login time"))?;
     Ok(())
 }
 
@@ -329,8 +343,10 @@ pub async fn set_flags(
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn count(db: &Database) -> Result<i64, DbError> {
-    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM portcullis_users")
-        .fetch_one(pool)
-        .await
-        .doing("counting users"))
+    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM portcullis_users"
+    )
+    .fetch_one(pool)
+    .await
+    .doing("counting users"))
 }

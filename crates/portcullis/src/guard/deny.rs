@@ -47,7 +47,10 @@ pub fn is_api_request(req: &HttpRequest) -> bool {
     if h.get("x-requested-with").and_then(|v| v.to_str().ok()) == Some("XMLHttpRequest") {
         return true;
     }
-    let accept = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = h
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     accept.contains("application/json") && !accept.contains("text/html")
 }
 
@@ -89,7 +92,9 @@ pub(crate) fn deny_response(
         return res.json(body);
     }
     match denial {
-        Denial::Anonymous if !raise_exception && settings.auth.anonymous_denial == AnonymousDenial::Redirect => {
+        Denial::Anonymous
+            if !raise_exception && settings.auth.anonymous_denial == AnonymousDenial::Redirect =>
+        {
             // Only a GET can be replayed after login; other methods go to the bare login page.
             let location = if req.method() == Method::GET || req.method() == Method::HEAD {
                 let target = match req.uri().path_and_query() {

@@ -15,7 +15,11 @@ use crate::{accounts::AuthError, render::error_page, User};
 pub(crate) fn load_failure(req: &HttpRequest, err: AuthError) -> actix_web::Error {
     tracing::error!(error = %err, "loading the current user failed");
     let Some(auth) = auth_of(req) else {
-        return InternalError::from_response(err, actix_web::HttpResponse::InternalServerError().finish()).into();
+        return InternalError::from_response(
+            err,
+            actix_web::HttpResponse::InternalServerError().finish(),
+        )
+        .into();
     };
     let m = &auth.settings().auth.messages;
     let (status, msg) = if err.is_unavailable() {
@@ -88,7 +92,10 @@ impl FromRequest for OptionalUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            current_user(&req).await.map(OptionalUser).map_err(|e| load_failure(&req, e))
+            current_user(&req)
+                .await
+                .map(OptionalUser)
+                .map_err(|e| load_failure(&req, e))
         })
     }
 }
@@ -103,7 +110,11 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { check(&req, Kind::Login, &[], None, false).await.map(Authenticated) })
+        Box::pin(async move {
+            check(&req, Kind::Login, &[], None, false)
+                .await
+                .map(Authenticated)
+        })
     }
 }
 
@@ -116,7 +127,10 @@ pub struct Require<R: Requirement> {
 
 impl<R: Requirement> std::fmt::Debug for Require<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Require").field("rule", &R::RULE).field("user", &self.user.username).finish()
+        f.debug_struct("Require")
+            .field("rule", &R::RULE)
+            .field("user", &self.user.username)
+            .finish()
     }
 }
 
@@ -129,7 +143,10 @@ impl<R: Requirement> FromRequest for Require<R> {
         Box::pin(async move {
             let (kind, names) = R::RULE.parts();
             let user = check(&req, kind, names, R::on_denied(), R::RAISE_EXCEPTION).await?;
-            Ok(Require { user, _rule: PhantomData })
+            Ok(Require {
+                user,
+                _rule: PhantomData,
+            })
         })
     }
 }

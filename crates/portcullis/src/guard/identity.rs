@@ -44,7 +44,9 @@ pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AuthError> 
                 return Ok::<_, AuthError>(None);
             };
             let bound = session.get::<i64>(keys::CREDENTIAL).ok().flatten();
-            auth.inner.user_loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            auth.inner
+                .user_loads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match auth.user_by_id(id).await? {
                 Some(u) if u.is_active && Some(u.credential_version()) == bound => Ok(Some(u)),
                 _ => {

@@ -41,5 +41,7 @@ pub(crate) mod scope;
 pub use deny::{is_api_request, Denial, DenyHook};
 pub use extract::{require_login, Authenticated, OptionalUser, Require};
 pub use identity::current_user;
-pub use portcullis_macros::{group_required, login_required, permission_required, staff_required, superuser_required};
+pub use portcullis_macros::{
+    group_required, login_required, permission_required, staff_required, superuser_required,
+};
 pub use rule::{Requirement, Rule};

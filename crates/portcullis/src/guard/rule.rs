@@ -48,8 +48,12 @@ pub(crate) fn missing(kind: Kind, names: &[&str], user: &User) -> Option<String>
         Kind::Login => None,
         Kind::Staff => (!user.is_staff).then(|| "staff".into()),
         Kind::Superuser => (!user.is_superuser).then(|| "superuser".into()),
-        Kind::Permissions => names.iter().find(|p| !user.has_perm(p)).map(|p| (*p).to_owned()),
-        Kind::Groups => (!names.iter().any(|g| user.in_group(g))).then(|| format!("group {}", names.join(" or "))),
+        Kind::Permissions => names
+            .iter()
+            .find(|p| !user.has_perm(p))
+            .map(|p| (*p).to_owned()),
+        Kind::Groups => (!names.iter().any(|g| user.in_group(g)))
+            .then(|| format!("group {}", names.join(" or "))),
     }
 }
 
@@ -84,7 +88,10 @@ mod tests {
         let mut u = User::for_tests("root");
         u.is_superuser = true;
         assert_eq!(missing(Kind::Permissions, &["a.b", "c.d"], &u), None);
-        assert_eq!(missing(Kind::Groups, &["Editors"], &u), Some("group Editors".into()));
+        assert_eq!(
+            missing(Kind::Groups, &["Editors"], &u),
+            Some("group Editors".into())
+        );
         u.is_active = false;
         assert!(missing(Kind::Login, &[], &u).is_some());
         assert!(missing(Kind::Permissions, &["a.b"], &u).is_some());
@@ -95,7 +102,10 @@ mod tests {
         let mut u = User::for_tests("ed");
         u.permissions.insert("a.b".into());
         u.groups.push("Writers".into());
-        assert_eq!(missing(Kind::Permissions, &["a.b", "c.d"], &u), Some("c.d".into()));
+        assert_eq!(
+            missing(Kind::Permissions, &["a.b", "c.d"], &u),
+            Some("c.d".into())
+        );
         assert_eq!(missing(Kind::Groups, &["Editors", "Writers"], &u), None);
         assert_eq!(missing(Kind::Staff, &[], &u), Some("staff".into()));
     }

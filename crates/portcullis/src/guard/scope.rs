@@ -8,11 +8,7 @@ use actix_web::{
     Error,
 };
 
-use super::{
-    deny::DenyHook,
-    extract::check,
-    rule::Kind,
-};
+use super::{deny::DenyHook, extract::check, rule::Kind};
 
 /// Middleware that checks a rule before every request of the scope it wraps.
 #[derive(Clone)]
@@ -25,13 +21,21 @@ pub struct RequireScope {
 
 impl std::fmt::Debug for RequireScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RequireScope").field("kind", &self.kind).field("names", &self.names).finish()
+        f.debug_struct("RequireScope")
+            .field("kind", &self.kind)
+            .field("names", &self.names)
+            .finish()
     }
 }
 
 impl RequireScope {
     fn new(kind: Kind, names: Vec<String>) -> Self {
-        Self { kind, names: Rc::new(names), hook: None, raise_exception: false }
+        Self {
+            kind,
+            names: Rc::new(names),
+            hook: None,
+            raise_exception: false,
+        }
     }
 
     /// Replaces the denial response.
@@ -64,7 +68,10 @@ pub fn permission(codename: &str) -> RequireScope {
 
 /// Holds every one of `codenames`.
 pub fn permissions<I: IntoIterator<Item = S>, S: Into<String>>(codenames: I) -> RequireScope {
-    RequireScope::new(Kind::Permissions, codenames.into_iter().map(Into::into).collect())
+    RequireScope::new(
+        Kind::Permissions,
+        codenames.into_iter().map(Into::into).collect(),
+    )
 }
 
 /// Belongs to group `name`.
@@ -104,7 +111,10 @@ where
     type Future = std::future::Ready<Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        std::future::ready(Ok(RequireScopeService { service: Rc::new(service), rule: self.clone() }))
+        std::future::ready(Ok(RequireScopeService {
+            service: Rc::new(service),
+            rule: self.clone(),
+        }))
     }
 }
 
@@ -137,7 +147,10 @@ where
                 check(&http, rule.kind, &names, rule.hook, rule.raise_exception).await
             };
             match verdict {
-                Ok(_) => service.call(req).await.map(ServiceResponse::map_into_boxed_body),
+                Ok(_) => service
+                    .call(req)
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body),
                 Err(e) => Ok(req.error_response(e)),
             }
         })

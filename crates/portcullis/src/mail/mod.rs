@@ -26,7 +26,10 @@ pub enum MailError {
 /// Sends mail; installed on [`crate::AuthBuilder::mailer`].
 pub trait Mailer: Send + Sync + 'static {
     /// Sends `mail`.
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> Pin<Box<dyn Future<Output = Result<(), MailError>> + 'a>>;
+    fn send<'a>(
+        &'a self,
+        mail: &'a OutgoingMail,
+    ) -> Pin<Box<dyn Future<Output = Result<(), MailError>> + 'a>>;
 }
 
 /// Writes each mail to the log (development default, `email.backend = "console"`).
@@ -34,7 +37,10 @@ pub trait Mailer: Send + Sync + 'static {
 pub struct ConsoleMailer;
 
 impl Mailer for ConsoleMailer {
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> Pin<Box<dyn Future<Output = Result<(), MailError>> + 'a>> {
+    fn send<'a>(
+        &'a self,
+        mail: &'a OutgoingMail,
+    ) -> Pin<Box<dyn Future<Output = Result<(), MailError>> + 'a>> {
         Box::pin(async move {
             tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.text, "mail (console backend)");
             Ok(())

@@ -15,12 +15,20 @@ pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Res
     }
     // Every name and value must decode to valid UTF-8 (serde_urlencoded would
     // silently replace bad bytes).
-    let strict = body.split(|b| *b == b'&').filter(|p| !p.is_empty()).all(|pair| {
-        pair.split(|b| *b == b'=').all(|part| {
-            let plus_as_space: Vec<u8> = part.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
-            percent_encoding::percent_decode(&plus_as_space).decode_utf8().is_ok()
-        })
-    });
+    let strict = body
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .all(|pair| {
+            pair.split(|b| *b == b'=').all(|part| {
+                let plus_as_space: Vec<u8> = part
+                    .iter()
+                    .map(|b| if *b == b'+' { b' ' } else { *b })
+                    .collect();
+                percent_encoding::percent_decode(&plus_as_space)
+                    .decode_utf8()
+                    .is_ok()
+            })
+        });
     if !strict {
         return Err(StatusCode::BAD_REQUEST);
     }
@@ -33,5 +41,7 @@ pub(super) fn query_next(req: &HttpRequest) -> Option<String> {
     struct Q {
         next: Option<String>,
     }
-    serde_urlencoded::from_str::<Q>(req.query_string()).ok().and_then(|q| q.next)
+    serde_urlencoded::from_str::<Q>(req.query_string())
+        .ok()
+        .and_then(|q| q.next)
 }

@@ -38,7 +38,15 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     if a.redirect_authenticated_user && user.is_some() {
         return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
     }
-    render(&auth, &session, "", None, next.as_deref(), user.map(|u| u.username), StatusCode::OK)
+    render(
+        &auth,
+        &session,
+        "",
+        None,
+        next.as_deref(),
+        user.map(|u| u.username),
+        StatusCode::OK,
+    )
 }
 
 pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> HttpResponse {
@@ -54,14 +62,25 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
     let next = f.next.clone().or_else(|| form::query_next(&req));
     let m = &auth.settings().auth.messages;
     let failed = |auth: &Auth| {
-        render(auth, &session, &f.login, Some(m.login_failed.clone()), next.as_deref(), None, StatusCode::OK)
+        render(
+            auth,
+            &session,
+            &f.login,
+            Some(m.login_failed.clone()),
+            next.as_deref(),
+            None,
+            StatusCode::OK,
+        )
     };
     if f.login.chars().count() > MAX_LOGIN_CHARS {
         return failed(&auth);
     }
     match auth.authenticate(&f.login, &f.password).await {
         Ok(Some(user)) => match auth.login(&session, &user).await {
-            Ok(()) => respond::see_other(&respond::target(next.as_deref(), &auth.settings().auth.login_redirect_url)),
+            Ok(()) => respond::see_other(&respond::target(
+                next.as_deref(),
+                &auth.settings().auth.login_redirect_url,
+            )),
             Err(e) => respond::failure(&auth, e),
         },
         Ok(None) => failed(&auth),
@@ -89,7 +108,10 @@ fn render(
         Ok(t) => t,
         Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
     };
-    let (label, input_type, autocomplete) = match (a.accepts(LoginField::Username), a.accepts(LoginField::Email)) {
+    let (label, input_type, autocomplete) = match (
+        a.accepts(LoginField::Username),
+        a.accepts(LoginField::Email),
+    ) {
         (true, true) => (&m.login_label_username_or_email, "text", "username"),
         (false, true) => (&m.login_label_email, "email", "email"),
         _ => (&m.login_label_username, "text", "username"),

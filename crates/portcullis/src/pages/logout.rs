@@ -26,7 +26,11 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
         Err(e) => return respond::failure(&auth, AuthError::Session(e.to_string())),
     };
     let ctx = LogoutContext {
-        base: page_base(s, &m.logout_heading, user.as_ref().map(|u| u.username.clone())),
+        base: page_base(
+            s,
+            &m.logout_heading,
+            user.as_ref().map(|u| u.username.clone()),
+        ),
         heading: m.logout_heading.clone(),
         action: s.auth.logout_url.clone(),
         csrf_token: token,

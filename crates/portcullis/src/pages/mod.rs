@@ -1,6 +1,9 @@
 //! The pages: login, logout, signup, and the stylesheet. Each is mounted
 //! only when the settings enable it; nothing is mounted silently.
 
+// Handlers return early with a ready response; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod assets;
 mod form;
 mod login;
@@ -105,18 +108,24 @@ pub trait AuthAppExt {
         auth: &Auth,
     ) -> App<
         impl ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<impl MessageBody + use<Self>>,
-            Error = Error,
-            InitError = (),
-        > + use<Self>,
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<impl MessageBody + use<Self>>,
+                Error = Error,
+                InitError = (),
+            > + use<Self>,
     >;
 }
 
 impl<T, B> AuthAppExt for App<T>
 where
-    T: ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<B>, Error = Error, InitError = ()>,
+    T: ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<B>,
+        Error = Error,
+        InitError = (),
+    >,
     T::Service: 'static,
     B: MessageBody + 'static,
 {
@@ -125,12 +134,12 @@ where
         auth: &Auth,
     ) -> App<
         impl ServiceFactory<
-            ServiceRequest,
-            Config = (),
-            Response = ServiceResponse<impl MessageBody + use<T, B>>,
-            Error = Error,
-            InitError = (),
-        > + use<T, B>,
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<impl MessageBody + use<T, B>>,
+                Error = Error,
+                InitError = (),
+            > + use<T, B>,
     > {
         self.configure(auth.pages()).wrap(auth.middleware())
     }

@@ -37,7 +37,16 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     if a.redirect_authenticated_user && user.is_some() {
         return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
     }
-    render(&auth, &session, &RegisterForm { next, ..Default::default() }, &FieldErrors::default(), StatusCode::OK)
+    render(
+        &auth,
+        &session,
+        &RegisterForm {
+            next,
+            ..Default::default()
+        },
+        &FieldErrors::default(),
+        StatusCode::OK,
+    )
 }
 
 pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> HttpResponse {
@@ -76,7 +85,9 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
                 return respond::see_other(&a.login_url);
             }
             match auth.login(&session, &user).await {
-                Ok(()) => respond::see_other(&respond::target(f.next.as_deref(), &a.signup_redirect_url)),
+                Ok(()) => {
+                    respond::see_other(&respond::target(f.next.as_deref(), &a.signup_redirect_url))
+                }
                 Err(e) => respond::failure(&auth, e),
             }
         }
@@ -89,12 +100,24 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
     }
 }
 
-fn field(name: &str, label: &str, kind: &str, value: &str, errors: &[String], autocomplete: &str, maxlength: usize) -> FieldContext {
+fn field(
+    name: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    errors: &[String],
+    autocomplete: &str,
+    maxlength: usize,
+) -> FieldContext {
     FieldContext {
         name: name.into(),
         label: label.into(),
         input_type: kind.into(),
-        value: if kind == "password" { String::new() } else { value.chars().take(maxlength.max(1)).collect() },
+        value: if kind == "password" {
+            String::new()
+        } else {
+            value.chars().take(maxlength.max(1)).collect()
+        },
         errors: errors.to_vec(),
         autocomplete: autocomplete.into(),
         maxlength,
@@ -103,7 +126,13 @@ fn field(name: &str, label: &str, kind: &str, value: &str, errors: &[String], au
     }
 }
 
-fn render(auth: &Auth, session: &Session, f: &RegisterForm, errors: &FieldErrors, status: StatusCode) -> HttpResponse {
+fn render(
+    auth: &Auth,
+    session: &Session,
+    f: &RegisterForm,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> HttpResponse {
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
@@ -111,11 +140,45 @@ fn render(auth: &Auth, session: &Session, f: &RegisterForm, errors: &FieldErrors
         Ok(t) => t,
         Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
     };
-    let mut username = field("username", &m.username_label, "text", &f.username, &errors.username, "username", 150);
-    let email = field("email", &m.email_label, "email", &f.email, &errors.email, "email", 254);
-    let mut password1 = field("password1", &m.password_label, "password", "", &errors.password, "new-password", a.password_max_length);
-    password1.help = m.password_help.replace("{min}", &a.password_min_length.to_string());
-    let password2 = field("password2", &m.password_confirm_label, "password", "", &errors.password_confirm, "new-password", a.password_max_length);
+    let mut username = field(
+        "username",
+        &m.username_label,
+        "text",
+        &f.username,
+        &errors.username,
+        "username",
+        150,
+    );
+    let email = field(
+        "email",
+        &m.email_label,
+        "email",
+        &f.email,
+        &errors.email,
+        "email",
+        254,
+    );
+    let mut password1 = field(
+        "password1",
+        &m.password_label,
+        "password",
+        "",
+        &errors.password,
+        "new-password",
+        a.password_max_length,
+    );
+    password1.help = m
+        .password_help
+        .replace("{min}", &a.password_min_length.to_string());
+    let password2 = field(
+        "password2",
+        &m.password_confirm_label,
+        "password",
+        "",
+        &errors.password_confirm,
+        "new-password",
+        a.password_max_length,
+    );
     username.autofocus = true;
     let ctx = RegisterContext {
         base: page_base(s, &m.signup_heading, None),

@@ -16,14 +16,18 @@ use crate::{
 /// The `Auth` of this request; pages need the middleware.
 pub(super) fn auth(req: &HttpRequest) -> Result<Auth, HttpResponse> {
     crate::guard::identity::auth_of(req).ok_or_else(|| {
-        tracing::error!("portcullis pages are mounted without auth.middleware(); use add_auth_pages");
+        tracing::error!(
+            "portcullis pages are mounted without auth.middleware(); use add_auth_pages"
+        );
         HttpResponse::InternalServerError().body("Server misconfigured.")
     })
 }
 
 /// A 303 to `location` with auth-page headers.
 pub(super) fn see_other(location: &str) -> HttpResponse {
-    let mut res = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+    let mut res = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish();
     apply_page_headers(res.headers_mut());
     res
 }
@@ -45,7 +49,8 @@ pub(super) fn status_page(auth: &Auth, status: StatusCode) -> HttpResponse {
     };
     let mut res = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
     }
     res
 }
@@ -67,7 +72,11 @@ pub(super) async fn user(auth: &Auth, req: &HttpRequest) -> Result<Option<User>,
 }
 
 /// A rendered page, or a 500 when the renderer fails.
-pub(super) fn page(auth: &Auth, rendered: Result<String, crate::render::RenderError>, status: StatusCode) -> HttpResponse {
+pub(super) fn page(
+    auth: &Auth,
+    rendered: Result<String, crate::render::RenderError>,
+    status: StatusCode,
+) -> HttpResponse {
     match rendered {
         Ok(body) => crate::render::html(status, body),
         Err(e) => {

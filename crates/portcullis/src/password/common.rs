@@ -7,7 +7,12 @@ static LIST: &str = include_str!("../../data/common-passwords.txt");
 /// True when `password` (trimmed, lower-cased) is on the list.
 pub(crate) fn is_common(password: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let set = SET.get_or_init(|| LIST.lines().map(str::trim).filter(|l| !l.is_empty()).collect());
+    let set = SET.get_or_init(|| {
+        LIST.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    });
     set.contains(password.trim().to_lowercase().as_str())
 }
 

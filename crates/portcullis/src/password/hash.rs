@@ -38,7 +38,11 @@ pub struct HashParams {
 impl Default for HashParams {
     /// OWASP's minimum: m=19456 KiB, t=2, p=1.
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -62,8 +66,15 @@ pub enum Verified {
 }
 
 enum Job {
-    Hash { password: Vec<u8>, reply: oneshot::Sender<Result<String, HashError>> },
-    Verify { password: Vec<u8>, phc: String, reply: oneshot::Sender<Verified> },
+    Hash {
+        password: Vec<u8>,
+        reply: oneshot::Sender<Result<String, HashError>>,
+    },
+    Verify {
+        password: Vec<u8>,
+        phc: String,
+        reply: oneshot::Sender<Verified>,
+    },
 }
 
 /// A pool of hashing threads; cheap to clone.
@@ -108,10 +119,16 @@ impl PasswordHasher {
     ///
     /// # Errors
     /// [`HashError::Params`] for invalid parameters.
-    pub fn new(params: HashParams, workers: usize, queue: usize) -> Result<PasswordHasher, HashError> {
+    pub fn new(
+        params: HashParams,
+        workers: usize,
+        queue: usize,
+    ) -> Result<PasswordHasher, HashError> {
         let argon_params = params.argon2()?;
         let workers = if workers == 0 {
-            thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
         } else {
             workers
         };
@@ -129,7 +146,13 @@ impl PasswordHasher {
         rand::rngs::OsRng.fill_bytes(&mut random);
         let dummy = hash_with(&argon_params, &random, &mut Vec::new())?;
         Ok(PasswordHasher {
-            inner: Arc::new(Inner { queue: tx, params, dummy, workers, submitted: Default::default() }),
+            inner: Arc::new(Inner {
+                queue: tx,
+                params,
+                dummy,
+                workers,
+                submitted: Default::default(),
+            }),
         })
     }
 
@@ -149,7 +172,10 @@ impl PasswordHasher {
     /// [`HashError::Busy`] when the queue is full.
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
         let (reply, rx) = oneshot::channel();
-        self.submit(Job::Hash { password: password.as_bytes().to_vec(), reply })?;
+        self.submit(Job::Hash {
+            password: password.as_bytes().to_vec(),
+            reply,
+        })?;
         rx.await.map_err(|_| HashError::Stopped)?
     }
 
@@ -164,10 +190,18 @@ impl PasswordHasher {
     /// # Errors
     /// [`HashError::Busy`] when the queue is full.
     pub async fn try_verify(&self, password: &str, phc: &str) -> Result<Verified, HashError> {
-        let phc = if phc.is_empty() { self.inner.dummy.clone() } else { phc.to_owned() };
+        let phc = if phc.is_empty() {
+            self.inner.dummy.clone()
+        } else {
+            phc.to_owned()
+        };
         let unusable = phc == self.inner.dummy;
         let (reply, rx) = oneshot::channel();
-        self.submit(Job::Verify { password: password.as_bytes().to_vec(), phc, reply })?;
+        self.submit(Job::Verify {
+            password: password.as_bytes().to_vec(),
+            phc,
+            reply,
+        })?;
         let out = rx.await.map_err(|_| HashError::Stopped)?;
         Ok(if unusable { Verified::No } else { out })
     }
@@ -182,11 +216,15 @@ impl PasswordHasher {
 
     /// Number of hash computations submitted so far (hashes and verifications).
     pub fn submitted(&self) -> u64 {
-        self.inner.submitted.load(std::sync::atomic::Ordering::Relaxed)
+        self.inner
+            .submitted
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn submit(&self, job: Job) -> Result<(), HashError> {
-        self.inner.submitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner
+            .submitted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.queue.try_send(job).map_err(|e| match e {
             mpsc::TrySendError::Full(_) => HashError::Busy,
             mpsc::TrySendError::Disconnected(_) => HashError::Stopped,
@@ -207,14 +245,24 @@ fn worker(rx: Arc<Mutex<mpsc::Receiver<Job>>>, params: Params) {
             Job::Hash { password, reply } => {
                 let _ = reply.send(hash_with(&params, &password, &mut memory));
             }
-            Job::Verify { password, phc, reply } => {
+            Job::Verify {
+                password,
+                phc,
+                reply,
+            } => {
                 let _ = reply.send(verify_with(&params, &password, &phc, &mut memory));
             }
         }
     }
 }
 
-fn compute(params: &Params, password: &[u8], salt: &[u8], out: &mut [u8], memory: &mut Vec<Block>) -> bool {
+fn compute(
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> bool {
     if memory.len() < params.block_count() {
         memory.resize(params.block_count(), Block::default());
     }
@@ -223,7 +271,11 @@ fn compute(params: &Params, password: &[u8], salt: &[u8], out: &mut [u8], memory
         .is_ok()
 }
 
-fn hash_with(params: &Params, password: &[u8], memory: &mut Vec<Block>) -> Result<String, HashError> {
+fn hash_with(
+    params: &Params,
+    password: &[u8],
+    memory: &mut Vec<Block>,
+) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let mut out = [0u8; 32];
@@ -248,16 +300,27 @@ fn phc_string(params: &Params, salt: &[u8], out: &[u8]) -> Result<String, HashEr
 }
 
 fn verify_with(current: &Params, password: &[u8], phc: &str, memory: &mut Vec<Block>) -> Verified {
-    let Ok(parsed) = PasswordHash::new(phc) else { return Verified::No };
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return Verified::No;
+    };
     if parsed.algorithm.as_str() != "argon2id" {
         return Verified::No;
     }
-    let (Ok(stored), Some(salt), Some(expected)) = (Params::try_from(&parsed), parsed.salt, parsed.hash) else {
+    let (Ok(stored), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
         return Verified::No;
     };
     let mut salt_buf = [0u8; 64];
-    let Ok(salt) = salt.decode_b64(&mut salt_buf) else { return Verified::No };
-    let Ok(stored) = Params::new(stored.m_cost(), stored.t_cost(), stored.p_cost(), Some(expected.len())) else {
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return Verified::No;
+    };
+    let Ok(stored) = Params::new(
+        stored.m_cost(),
+        stored.t_cost(),
+        stored.p_cost(),
+        Some(expected.len()),
+    ) else {
         return Verified::No;
     };
     let mut out = vec![0u8; expected.len()];
@@ -271,7 +334,11 @@ fn verify_with(current: &Params, password: &[u8], phc: &str, memory: &mut Vec<Bl
         || stored.t_cost() != current.t_cost()
         || stored.p_cost() != current.p_cost()
         || parsed.version != Some(Version::V0x13.into());
-    let rehash = if outdated { hash_with(current, password, memory).ok() } else { None };
+    let rehash = if outdated {
+        hash_with(current, password, memory).ok()
+    } else {
+        None
+    };
     Verified::Yes { rehash }
 }
 
@@ -280,7 +347,11 @@ mod tests {
     use super::*;
 
     fn cheap(m: u32) -> HashParams {
-        HashParams { memory_kib: m, iterations: 1, parallelism: 1 }
+        HashParams {
+            memory_kib: m,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 
     #[tokio::test]
@@ -300,7 +371,10 @@ mod tests {
         match new.verify("pw-abc-123-xyz", &hash).await {
             Verified::Yes { rehash: Some(r) } => {
                 assert!(r.contains("m=128"), "{r}");
-                assert_eq!(new.verify("pw-abc-123-xyz", &r).await, Verified::Yes { rehash: None });
+                assert_eq!(
+                    new.verify("pw-abc-123-xyz", &r).await,
+                    Verified::Yes { rehash: None }
+                );
             }
             other => panic!("expected a rehash, got {other:?}"),
         }
@@ -311,15 +385,34 @@ mod tests {
         let h = PasswordHasher::new(cheap(64), 1, 4).unwrap();
         assert_eq!(h.verify("x", "").await, Verified::No);
         assert_eq!(h.verify("x", "garbage").await, Verified::No);
-        assert_eq!(h.verify("x", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA").await, Verified::No);
+        assert_eq!(
+            h.verify(
+                "x",
+                "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+            )
+            .await,
+            Verified::No
+        );
     }
 
     #[tokio::test]
     async fn a_full_queue_sheds_work() {
-        let h = PasswordHasher::new(HashParams { memory_kib: 8192, iterations: 3, parallelism: 1 }, 1, 1).unwrap();
+        let h = PasswordHasher::new(
+            HashParams {
+                memory_kib: 8192,
+                iterations: 3,
+                parallelism: 1,
+            },
+            1,
+            1,
+        )
+        .unwrap();
         let jobs: Vec<_> = (0..6).map(|_| h.hash("x")).collect();
         let results = futures_util::future::join_all(jobs).await;
-        assert!(results.iter().any(|r| matches!(r, Err(HashError::Busy))), "no job was shed");
+        assert!(
+            results.iter().any(|r| matches!(r, Err(HashError::Busy))),
+            "no job was shed"
+        );
         assert!(results.iter().any(|r| r.is_ok()));
     }
 }

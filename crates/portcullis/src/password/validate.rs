@@ -53,7 +53,12 @@ pub enum PasswordProblem {
 /// assert_eq!(validate_password("password1234", &rules, "alice", ""), vec![PasswordProblem::TooCommon]);
 /// assert!(validate_password("alice-smith-1", &rules, "alice-smith", "").contains(&PasswordProblem::TooSimilar("username")));
 /// ```
-pub fn validate_password(password: &str, rules: &PasswordRules, username: &str, email: &str) -> Vec<PasswordProblem> {
+pub fn validate_password(
+    password: &str,
+    rules: &PasswordRules,
+    username: &str,
+    email: &str,
+) -> Vec<PasswordProblem> {
     let mut problems = Vec::new();
     let len = password.chars().count();
     if len < rules.min_length {
@@ -87,8 +92,11 @@ fn too_similar(password: &str, value: &str, threshold: f64) -> bool {
     }
     let password = password.to_lowercase();
     let value = value.to_lowercase();
-    let parts = std::iter::once(value.as_str())
-        .chain(value.split(|c: char| !c.is_alphanumeric()).filter(|p| p.len() >= 3));
+    let parts = std::iter::once(value.as_str()).chain(
+        value
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| p.len() >= 3),
+    );
     for part in parts {
         if password.contains(part) && part.chars().count() * 2 >= password.chars().count() {
             return true;
@@ -105,25 +113,46 @@ mod tests {
     use super::*;
 
     fn rules() -> PasswordRules {
-        PasswordRules { min_length: 12, max_length: 128, similarity: 0.7, common_check: true }
+        PasswordRules {
+            min_length: 12,
+            max_length: 128,
+            similarity: 0.7,
+            common_check: true,
+        }
     }
 
     #[test]
     fn length_bounds_are_characters_not_bytes() {
-        assert!(validate_password("ééééééééééé", &rules(), "", "").contains(&PasswordProblem::TooShort(12)));
+        assert!(validate_password("ééééééééééé", &rules(), "", "")
+            .contains(&PasswordProblem::TooShort(12)));
         let long = "x".repeat(129);
-        assert_eq!(validate_password(&long, &rules(), "", ""), vec![PasswordProblem::TooLong(128)]);
+        assert_eq!(
+            validate_password(&long, &rules(), "", ""),
+            vec![PasswordProblem::TooLong(128)]
+        );
     }
 
     #[test]
     fn similar_to_email_parts_is_refused() {
-        let p = validate_password("johnsmith1984", &rules(), "jsm", "johnsmith1984@example.com");
+        let p = validate_password(
+            "johnsmith1984",
+            &rules(),
+            "jsm",
+            "johnsmith1984@example.com",
+        );
         assert!(p.contains(&PasswordProblem::TooSimilar("email")), "{p:?}");
-        assert!(validate_password("plum-orbit-vessel-31", &rules(), "johnsmith", "john@example.com").is_empty());
+        assert!(validate_password(
+            "plum-orbit-vessel-31",
+            &rules(),
+            "johnsmith",
+            "john@example.com"
+        )
+        .is_empty());
     }
 
     #[test]
     fn common_passwords_are_refused() {
-        assert!(validate_password("password1234", &rules(), "", "").contains(&PasswordProblem::TooCommon));
+        assert!(validate_password("password1234", &rules(), "", "")
+            .contains(&PasswordProblem::TooCommon));
     }
 }

@@ -24,7 +24,8 @@ mod context;
 use actix_web::{http::StatusCode, HttpResponse};
 
 pub use context::{
-    ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton, RegisterContext,
+    ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
+    RegisterContext,
 };
 
 use crate::{security::headers::apply_page_headers, settings::Settings};
@@ -104,11 +105,19 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 }
 
 /// Renders an error page; a failing renderer falls back to plain text (never a stack trace).
-pub fn error_page(renderer: &dyn Renderer, settings: &Settings, status: StatusCode, message: &str) -> HttpResponse {
+pub fn error_page(
+    renderer: &dyn Renderer,
+    settings: &Settings,
+    status: StatusCode,
+    message: &str,
+) -> HttpResponse {
     let m = &settings.auth.messages;
     let heading = match status.as_u16() {
         403 => m.forbidden_heading.clone(),
-        s => status.canonical_reason().map(str::to_owned).unwrap_or_else(|| s.to_string()),
+        s => status
+            .canonical_reason()
+            .map(str::to_owned)
+            .unwrap_or_else(|| s.to_string()),
     };
     let ctx = ErrorContext {
         base: page_base(settings, &heading, None),

@@ -50,7 +50,9 @@ fn mask(secret: &[u8; SECRET_LEN]) -> String {
 
 /// True when `submitted` unmasks to the session's secret.
 pub fn token_matches(session: &Session, submitted: &str) -> bool {
-    let Some(secret) = secret(session) else { return false };
+    let Some(secret) = secret(session) else {
+        return false;
+    };
     unmask_matches(&secret, submitted)
 }
 
@@ -58,7 +60,9 @@ fn unmask_matches(secret: &[u8; SECRET_LEN], submitted: &str) -> bool {
     if submitted.len() > 200 {
         return false;
     }
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(submitted.trim()) else { return false };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(submitted.trim()) else {
+        return false;
+    };
     if bytes.len() != SECRET_LEN * 2 {
         return false;
     }

@@ -29,7 +29,11 @@ pub struct DbSessionStore {
 impl DbSessionStore {
     /// A store with absolute lifetime `max_age` and `idle_timeout` (0: none), in seconds.
     pub fn new(db: Database, max_age: u64, idle_timeout: u64) -> Self {
-        Self { db, max_age: max_age as i64, idle_timeout: idle_timeout as i64 }
+        Self {
+            db,
+            max_age: max_age as i64,
+            idle_timeout: idle_timeout as i64,
+        }
     }
 
     fn idle_cutoff(&self) -> i64 {
@@ -60,30 +64,47 @@ fn new_key() -> String {
 }
 
 fn user_of(state: &HashMap<String, String>) -> Option<i64> {
-    state.get(keys::USER_ID).and_then(|v| serde_json::from_str::<i64>(v).ok())
+    state
+        .get(keys::USER_ID)
+        .and_then(|v| serde_json::from_str::<i64>(v).ok())
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = hash_key(session_key.as_ref());
         let row = db::sessions::load(&self.db, &hash, self.idle_cutoff())
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
         let Some(row) = row else { return Ok(None) };
         if self.idle_timeout > 0 && db_now() - row.last_seen >= TOUCH_EVERY_SECS {
-            db::sessions::touch(&self.db, &hash).await.map_err(|e| LoadError::Other(e.into()))?;
+            db::sessions::touch(&self.db, &hash)
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
         }
         serde_json::from_str(&row.data)
             .map(Some)
             .map_err(|e| LoadError::Deserialization(e.into()))
     }
 
-    async fn save(&self, state: HashMap<String, String>, _ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        _ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         let data = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
         let key = new_key();
-        db::sessions::insert(&self.db, &hash_key(&key), user_of(&state), &data, db_now() + self.max_age)
-            .await
-            .map_err(|e| SaveError::Other(e.into()))?;
+        db::sessions::insert(
+            &self.db,
+            &hash_key(&key),
+            user_of(&state),
+            &data,
+            db_now() + self.max_age,
+        )
+        .await
+        .map_err(|e| SaveError::Other(e.into()))?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))
     }
 
@@ -93,7 +114,8 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        let data = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let data =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let hash = hash_key(session_key.as_ref());
         let updated = db::sessions::update(&self.db, &hash, user_of(&state), &data)
             .await
@@ -109,7 +131,11 @@ impl SessionStore for DbSessionStore {
         }
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, _ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        _ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         // Lifetime is the row's absolute expiry plus the idle timeout; activity is recorded on load.
         let _ = session_key;
         Ok(())

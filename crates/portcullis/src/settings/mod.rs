@@ -81,7 +81,9 @@ impl Settings {
                 path.display()
             )));
         }
-        Self::extract(Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file_exact(path)))
+        Self::extract(
+            Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file_exact(path)),
+        )
     }
 
     /// Defaults plus environment overrides only (no file).
@@ -164,7 +166,10 @@ mod tests {
         let err = Settings::from_toml_str("[auth]\npassword_min_length = \"x\"\n").unwrap_err();
         assert!(err.to_string().contains("password_min_length"), "{err}");
         let err = Settings::from_toml_str("[auth]\npassword_min_length = 4\n").unwrap_err();
-        assert!(err.to_string().contains("auth.password_min_length"), "{err}");
+        assert!(
+            err.to_string().contains("auth.password_min_length"),
+            "{err}"
+        );
         let err = Settings::from_toml_str("[auth]\nlogin_fields = [\"phone\"]\n").unwrap_err();
         assert!(err.to_string().contains("login_fields"), "{err}");
     }
@@ -177,7 +182,8 @@ mod tests {
 
     #[test]
     fn open_redirect_targets_are_refused() {
-        let err = Settings::from_toml_str("[auth]\nlogin_redirect_url = \"//evil.example\"\n").unwrap_err();
+        let err = Settings::from_toml_str("[auth]\nlogin_redirect_url = \"//evil.example\"\n")
+            .unwrap_err();
         assert!(err.to_string().contains("auth.login_redirect_url"), "{err}");
     }
 

@@ -55,7 +55,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         .map_err(|why| SettingsError::invalid("auth.site_origin", why))?;
     for (key, value) in [
         ("auth.branding.primary_color", &a.branding.primary_color),
-        ("auth.branding.background_color", &a.branding.background_color),
+        (
+            "auth.branding.background_color",
+            &a.branding.background_color,
+        ),
         ("auth.branding.text_color", &a.branding.text_color),
     ] {
         if !is_hex_colour(value) {
@@ -83,7 +86,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ));
     }
     if db.max_connections == 0 {
-        return Err(SettingsError::invalid("database.max_connections", "must be at least 1"));
+        return Err(SettingsError::invalid(
+            "database.max_connections",
+            "must be at least 1",
+        ));
     }
 
     let ss = &s.session;
@@ -99,7 +105,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ));
     }
     if ss.max_age < 60 {
-        return Err(SettingsError::invalid("session.max_age", "must be at least 60 seconds"));
+        return Err(SettingsError::invalid(
+            "session.max_age",
+            "must be at least 60 seconds",
+        ));
     }
     if ss.idle_timeout != 0 && ss.idle_timeout < 60 {
         return Err(SettingsError::invalid(
@@ -121,14 +130,19 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
     }
 
     let sec = &s.security;
-    if sec.argon2_memory_kib < 8 * sec.argon2_parallelism.max(1) || sec.argon2_memory_kib > 4 * 1024 * 1024 {
+    if sec.argon2_memory_kib < 8 * sec.argon2_parallelism.max(1)
+        || sec.argon2_memory_kib > 4 * 1024 * 1024
+    {
         return Err(SettingsError::invalid(
             "security.argon2_memory_kib",
             "must be between 8×parallelism and 4194304",
         ));
     }
     if sec.argon2_iterations == 0 {
-        return Err(SettingsError::invalid("security.argon2_iterations", "must be at least 1"));
+        return Err(SettingsError::invalid(
+            "security.argon2_iterations",
+            "must be at least 1",
+        ));
     }
     if sec.argon2_parallelism == 0 || sec.argon2_parallelism > 64 {
         return Err(SettingsError::invalid(
@@ -137,7 +151,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ));
     }
     if sec.hash_queue == 0 {
-        return Err(SettingsError::invalid("security.hash_queue", "must be at least 1"));
+        return Err(SettingsError::invalid(
+            "security.hash_queue",
+            "must be at least 1",
+        ));
     }
     if sec.max_form_bytes < 1024 {
         return Err(SettingsError::invalid(
@@ -153,7 +170,12 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
 
     let mut seen = std::collections::HashSet::new();
     for p in &s.oidc.providers {
-        if p.id.is_empty() || !p.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if p.id.is_empty()
+            || !p
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(SettingsError::invalid(
                 "oidc.providers.id",
                 format!("{:?}: use letters, digits, '-' and '_'", p.id),
@@ -165,7 +187,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
                 format!("{:?} is listed twice", p.id),
             ));
         }
-        if !p.issuer.starts_with("https://") && !p.issuer.starts_with("http://127.0.0.1") && !p.issuer.starts_with("http://localhost") {
+        if !p.issuer.starts_with("https://")
+            && !p.issuer.starts_with("http://127.0.0.1")
+            && !p.issuer.starts_with("http://localhost")
+        {
             return Err(SettingsError::invalid(
                 "oidc.providers.issuer",
                 format!("{:?} must be https (http only on localhost)", p.issuer),
@@ -263,9 +288,18 @@ mod tests {
         assert_eq!(o.host, "example.com");
         assert!(o.is_https());
         assert_eq!(o.serialized, "https://example.com:8443");
-        assert!(Origin::parse("http://127.0.0.1:8000").unwrap().is_loopback());
+        assert!(Origin::parse("http://127.0.0.1:8000")
+            .unwrap()
+            .is_loopback());
         assert!(Origin::parse("http://[::1]:80").unwrap().is_loopback());
-        for bad in ["example.com", "ftp://x", "https://x/y", "https://u@x", "https://x:abc", "https://"] {
+        for bad in [
+            "example.com",
+            "ftp://x",
+            "https://x/y",
+            "https://u@x",
+            "https://x:abc",
+            "https://",
+        ] {
             assert!(Origin::parse(bad).is_err(), "{bad} accepted");
         }
     }

@@ -1,6 +1,9 @@
 //! Bad input gets a clear page and the right status, never a panic or a 500.
 
-use actix_web::{http::{header, StatusCode}, test};
+use actix_web::{
+    http::{header, StatusCode},
+    test,
+};
 
 use crate::support::{app, csrf_of, setup, user, Backend, Browser, PASSWORD};
 
@@ -10,22 +13,52 @@ async fn missing_or_wrong_csrf_tokens_get_a_403_page(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     br.get(&app, "/login").await;
-    let res = br.post(&app, "/login", &[("login", "rae"), ("password", PASSWORD)]).await;
+    let res = br
+        .post(&app, "/login", &[("login", "rae"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert!(res.body.contains(ctx.auth.settings().auth.messages.csrf_failed.as_str()));
-    let res = br.post(&app, "/login", &[("csrf_token", "AAAA"), ("login", "rae"), ("password", PASSWORD)]).await;
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.csrf_failed.as_str()));
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", "AAAA"),
+                ("login", "rae"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // A token from another session does not work either.
     let other = csrf_of(&Browser::new().get(&app, "/login").await.body);
-    let res = br.post(&app, "/login", &[("csrf_token", &other), ("login", "rae"), ("password", PASSWORD)]).await;
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &other),
+                ("login", "rae"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(br.get(&app, "/me").await.body, "anonymous");
     // Logout needs the token too.
     br.login(&app, "rae", PASSWORD).await;
-    assert_eq!(br.post(&app, "/logout", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        br.post(&app, "/logout", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(br.get(&app, "/me").await.body, "rae");
     // The app's own forms are covered as well; JSON needs the header.
-    assert_eq!(br.post(&app, "/echo", &[("a", "b")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        br.post(&app, "/echo", &[("a", "b")]).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn cross_origin_posts_are_refused_even_with_a_token(b: Backend) {
@@ -34,11 +67,32 @@ async fn cross_origin_posts_are_refused_even_with_a_token(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let token = csrf_of(&br.get(&app, "/login").await.body);
-    br.headers.push(("origin".into(), "https://evil.example".into()));
-    let res = br.post(&app, "/login", &[("csrf_token", &token), ("login", "sam"), ("password", PASSWORD)]).await;
+    br.headers
+        .push(("origin".into(), "https://evil.example".into()));
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "sam"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     br.headers = vec![("origin".into(), "http://127.0.0.1:8000".into())];
-    let res = br.post(&app, "/login", &[("csrf_token", &token), ("login", "sam"), ("password", PASSWORD)]).await;
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "sam"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
 
@@ -47,7 +101,10 @@ async fn malformed_and_invalid_utf8_forms_get_400(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let token = csrf_of(&br.get(&app, "/login").await.body);
-    for body in [format!("csrf_token={token}&login=%FF%FE&password=x"), format!("csrf_token={token}&login=a&login=b&password=x")] {
+    for body in [
+        format!("csrf_token={token}&login=%FF%FE&password=x"),
+        format!("csrf_token={token}&login=a&login=b&password=x"),
+    ] {
         let res = br
             .send(
                 &app,
@@ -68,9 +125,17 @@ async fn huge_forms_get_413(b: Backend) {
     let mut br = Browser::new();
     let token = csrf_of(&br.get(&app, "/login").await.body);
     let big = "x".repeat(200_000);
-    let res = br.post(&app, "/login", &[("csrf_token", &token), ("login", &big), ("password", "x")]).await;
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[("csrf_token", &token), ("login", &big), ("password", "x")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.body.contains(ctx.auth.settings().auth.messages.too_large.as_str()));
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.too_large.as_str()));
 }
 
 async fn overlong_fields_get_form_errors(b: Backend) {
@@ -78,15 +143,47 @@ async fn overlong_fields_get_form_errors(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let long_name = "u".repeat(151);
-    let res = br.submit(&app, "/register", &[("username", &long_name), ("email", "u@example.com"), ("password1", PASSWORD), ("password2", PASSWORD)]).await;
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", &long_name),
+                ("email", "u@example.com"),
+                ("password1", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.body.contains(ctx.auth.settings().auth.messages.username_too_long.as_str()));
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.username_too_long.as_str()));
     let long_pw = "p".repeat(500);
-    let res = br.submit(&app, "/register", &[("username", "ok"), ("email", "ok@example.com"), ("password1", &long_pw), ("password2", &long_pw)]).await;
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "ok"),
+                ("email", "ok@example.com"),
+                ("password1", &long_pw),
+                ("password2", &long_pw),
+            ],
+        )
+        .await;
     assert!(res.body.contains("too long"), "{}", res.body);
-    let res = br.submit(&app, "/login", &[("login", &"l".repeat(300)), ("password", "x")]).await;
+    let res = br
+        .submit(
+            &app,
+            "/login",
+            &[("login", &"l".repeat(300)), ("password", "x")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.body.contains(ctx.auth.settings().auth.messages.login_failed.as_str()));
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.login_failed.as_str()));
 }
 
 async fn garbage_session_cookies_are_ignored(b: Backend) {
@@ -94,7 +191,8 @@ async fn garbage_session_cookies_are_ignored(b: Backend) {
     let app = app(&ctx.auth).await;
     for garbage in ["x", "%%%", &"A".repeat(3000), "eyJhbGciOiJub25lIn0.e30."] {
         let mut br = Browser::new();
-        br.cookies.insert("portcullis_session".into(), garbage.to_string());
+        br.cookies
+            .insert("portcullis_session".into(), garbage.to_string());
         let res = br.get(&app, "/login").await;
         assert_eq!(res.status, StatusCode::OK);
         assert_eq!(br.get(&app, "/me").await.body, "anonymous");
@@ -112,12 +210,28 @@ async fn an_unreachable_database_gets_a_503_page(b: Backend) {
     ctx.auth.db().close().await;
     let res = br.get(&app, "/dashboard").await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
-    assert!(res.body.contains(ctx.auth.settings().auth.messages.unavailable.as_str()));
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.unavailable.as_str()));
     assert!(!res.header("retry-after").is_empty());
-    let res = fresh.post(&app, "/login", &[("csrf_token", &token), ("login", "tia"), ("password", PASSWORD)]).await;
+    let res = fresh
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "tia"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
     let res = Browser::new().get(&app, "/login").await;
-    assert!(res.status == StatusCode::OK || res.status == StatusCode::SERVICE_UNAVAILABLE, "{}", res.status);
+    assert!(
+        res.status == StatusCode::OK || res.status == StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        res.status
+    );
 }
 
 crate::on_both_backends!(

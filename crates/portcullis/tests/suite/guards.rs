@@ -7,10 +7,21 @@ use crate::support::{app, setup, user, Backend, Browser, PASSWORD};
 async fn anonymous_browsers_are_redirected_to_login_with_next(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
-    for path in ["/dashboard", "/reports", "/editors", "/staff", "/superuser", "/admin/panel"] {
+    for path in [
+        "/dashboard",
+        "/reports",
+        "/editors",
+        "/staff",
+        "/superuser",
+        "/admin/panel",
+    ] {
         let res = Browser::new().get(&app, path).await;
         assert_eq!(res.status, StatusCode::FOUND, "{path}");
-        assert_eq!(res.location(), format!("/login?next={}", path.replace('/', "%2F")), "{path}");
+        assert_eq!(
+            res.location(),
+            format!("/login?next={}", path.replace('/', "%2F")),
+            "{path}"
+        );
     }
     let res = Browser::new().get(&app, "/dashboard?tab=a&b=2").await;
     assert_eq!(res.location(), "/login?next=%2Fdashboard%3Ftab%3Da%26b%3D2");
@@ -23,11 +34,19 @@ async fn signed_in_users_lacking_a_right_get_a_403_page_not_a_loop(b: Backend) {
     let mut br = Browser::new();
     br.login(&app, "nia", PASSWORD).await;
     assert_eq!(br.get(&app, "/dashboard").await.body, "dashboard of nia");
-    for path in ["/reports", "/editors", "/staff", "/superuser", "/admin/panel"] {
+    for path in [
+        "/reports",
+        "/editors",
+        "/staff",
+        "/superuser",
+        "/admin/panel",
+    ] {
         let res = br.get(&app, path).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
         assert!(res.header("content-type").starts_with("text/html"));
-        assert!(res.body.contains(ctx.auth.settings().auth.messages.forbidden_message.as_str()));
+        assert!(res
+            .body
+            .contains(ctx.auth.settings().auth.messages.forbidden_message.as_str()));
     }
 }
 
@@ -38,19 +57,37 @@ async fn guards_read_live_data_on_every_request(b: Backend) {
     let mut br = Browser::new();
     br.login(&app, "oli", PASSWORD).await;
     assert_eq!(br.get(&app, "/reports").await.status, StatusCode::FORBIDDEN);
-    ctx.auth.grant_user_permission("oli", "reports.view").await.unwrap();
+    ctx.auth
+        .grant_user_permission("oli", "reports.view")
+        .await
+        .unwrap();
     assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
-    ctx.auth.revoke_user_permission("oli", "reports.view").await.unwrap();
+    ctx.auth
+        .revoke_user_permission("oli", "reports.view")
+        .await
+        .unwrap();
     assert_eq!(br.get(&app, "/reports").await.status, StatusCode::FORBIDDEN);
     ctx.auth.add_user_to_group("Editors", "oli").await.unwrap();
     assert_eq!(br.get(&app, "/editors").await.status, StatusCode::OK);
-    ctx.auth.grant_group_permission("Editors", "reports.view").await.unwrap();
+    ctx.auth
+        .grant_group_permission("Editors", "reports.view")
+        .await
+        .unwrap();
     assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
-    ctx.auth.set_user_flags("oli", true, true, false).await.unwrap();
+    ctx.auth
+        .set_user_flags("oli", true, true, false)
+        .await
+        .unwrap();
     assert_eq!(br.get(&app, "/staff").await.status, StatusCode::OK);
     assert_eq!(br.get(&app, "/admin/panel").await.body, "panel");
-    assert_eq!(br.get(&app, "/superuser").await.status, StatusCode::FORBIDDEN);
-    ctx.auth.set_user_flags("oli", true, true, true).await.unwrap();
+    assert_eq!(
+        br.get(&app, "/superuser").await.status,
+        StatusCode::FORBIDDEN
+    );
+    ctx.auth
+        .set_user_flags("oli", true, true, true)
+        .await
+        .unwrap();
     assert_eq!(br.get(&app, "/superuser").await.status, StatusCode::OK);
 }
 
@@ -59,7 +96,8 @@ async fn api_clients_get_json_401_and_403(b: Backend) {
     user(&ctx, "pat").await;
     let app = app(&ctx.auth).await;
     let mut api = Browser::new();
-    api.headers.push(("accept".into(), "application/json".into()));
+    api.headers
+        .push(("accept".into(), "application/json".into()));
     let res = api.get(&app, "/reports").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(res.header("content-type").starts_with("application/json"));
@@ -68,14 +106,22 @@ async fn api_clients_get_json_401_and_403(b: Backend) {
     assert_eq!(json["error"], "unauthenticated");
 
     let mut bearer = Browser::new();
-    bearer.headers.push(("authorization".into(), "Bearer abc".into()));
-    assert_eq!(bearer.get(&app, "/dashboard").await.status, StatusCode::UNAUTHORIZED);
+    bearer
+        .headers
+        .push(("authorization".into(), "Bearer abc".into()));
+    assert_eq!(
+        bearer.get(&app, "/dashboard").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     api.login(&app, "pat", PASSWORD).await;
     let res = api.get(&app, "/reports").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
-    assert_eq!(json, serde_json::json!({"error": "forbidden", "missing": "reports.view"}));
+    assert_eq!(
+        json,
+        serde_json::json!({"error": "forbidden", "missing": "reports.view"})
+    );
 }
 
 async fn on_denied_hooks_replace_the_response(b: Backend) {
@@ -85,20 +131,33 @@ async fn on_denied_hooks_replace_the_response(b: Backend) {
     assert_eq!(res.status, StatusCode::IM_A_TEAPOT);
     assert_eq!(res.body, "Anonymous");
 
-    fn global(_: &actix_web::HttpRequest, _: &portcullis::guard::Denial) -> Option<actix_web::HttpResponse> {
+    fn global(
+        _: &actix_web::HttpRequest,
+        _: &portcullis::guard::Denial,
+    ) -> Option<actix_web::HttpResponse> {
         Some(actix_web::HttpResponse::Gone().finish())
     }
     let dir = tempfile::tempdir().unwrap();
     let s = crate::support::settings(&b, &dir).await;
-    let auth = portcullis::Auth::builder(s).on_denied(global).connect().await.unwrap();
+    let auth = portcullis::Auth::builder(s)
+        .on_denied(global)
+        .connect()
+        .await
+        .unwrap();
     let app = crate::support::app(&auth).await;
-    assert_eq!(Browser::new().get(&app, "/dashboard").await.status, StatusCode::GONE);
+    assert_eq!(
+        Browser::new().get(&app, "/dashboard").await.status,
+        StatusCode::GONE
+    );
 }
 
 async fn raise_exception_forbids_instead_of_redirecting(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
-    assert_eq!(Browser::new().get(&app, "/strict").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        Browser::new().get(&app, "/strict").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn the_user_is_loaded_once_per_request(b: Backend) {

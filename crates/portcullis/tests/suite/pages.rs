@@ -15,9 +15,16 @@ async fn login_page_has_a_csrf_form_and_safe_headers(b: Backend) {
     assert!(res.body.contains("href=\"/register\""), "signup link");
     assert!(res.header("cache-control").contains("no-store"));
     assert_eq!(res.header("x-frame-options"), "DENY");
-    assert!(res.header("content-security-policy").contains("frame-ancestors 'none'"));
-    assert!(!res.body.contains("<script"), "pages work without JavaScript");
-    let css = Browser::new().get(&app, "/static/portcullis/portcullis.css").await;
+    assert!(res
+        .header("content-security-policy")
+        .contains("frame-ancestors 'none'"));
+    assert!(
+        !res.body.contains("<script"),
+        "pages work without JavaScript"
+    );
+    let css = Browser::new()
+        .get(&app, "/static/portcullis/portcullis.css")
+        .await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header("content-type").starts_with("text/css"));
 }
@@ -26,19 +33,33 @@ async fn one_message_for_unknown_user_wrong_password_and_inactive(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "hal").await;
     user(&ctx, "ina").await;
-    ctx.auth.set_user_flags("ina", false, false, false).await.unwrap();
+    ctx.auth
+        .set_user_flags("ina", false, false, false)
+        .await
+        .unwrap();
     let app = app(&ctx.auth).await;
     let msg = &ctx.auth.settings().auth.messages.login_failed;
     let mut seen = Vec::new();
-    for (login, pw) in [("nobody", PASSWORD), ("hal", "wrong-password-123"), ("ina", PASSWORD)] {
+    for (login, pw) in [
+        ("nobody", PASSWORD),
+        ("hal", "wrong-password-123"),
+        ("ina", PASSWORD),
+    ] {
         let mut br = Browser::new();
         let res = br.login(&app, login, pw).await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains(msg.as_str()), "{login}: {}", res.body);
-        assert!(res.body.contains(&format!("value=\"{login}\"")), "login kept");
+        assert!(
+            res.body.contains(&format!("value=\"{login}\"")),
+            "login kept"
+        );
         assert!(!res.body.contains(pw), "password never echoed");
         assert_eq!(br.get(&app, "/me").await.body, "anonymous");
-        seen.push(res.body.replace(&csrf_of(&res.body), "").replace(&format!("value=\"{login}\""), ""));
+        seen.push(
+            res.body
+                .replace(&csrf_of(&res.body), "")
+                .replace(&format!("value=\"{login}\""), ""),
+        );
     }
     assert!(seen.windows(2).all(|w| w[0] == w[1]), "responses differ");
 }
@@ -48,12 +69,29 @@ async fn login_redirects_to_a_safe_next_only(b: Backend) {
     user(&ctx, "jan").await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
-    let res = br.submit(&app, "/login?next=/reports%3Fx%3D1", &[("login", "jan"), ("password", PASSWORD)]).await;
+    let res = br
+        .submit(
+            &app,
+            "/login?next=/reports%3Fx%3D1",
+            &[("login", "jan"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), "/reports?x=1");
-    for evil in ["//evil.example/", "/\\evil.example", "https://evil.example/", "javascript:alert(1)"] {
+    for evil in [
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+    ] {
         let mut br = Browser::new();
-        let res = br.submit(&app, "/login", &[("login", "jan"), ("password", PASSWORD), ("next", evil)]).await;
+        let res = br
+            .submit(
+                &app,
+                "/login",
+                &[("login", "jan"), ("password", PASSWORD), ("next", evil)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         assert_eq!(res.location(), "/", "{evil} followed");
     }
@@ -66,9 +104,15 @@ async fn signed_in_users_are_sent_away_from_login_and_register(b: Backend) {
     let mut br = Browser::new();
     br.login(&app, "kay", PASSWORD).await;
     let res = br.get(&app, "/login").await;
-    assert_eq!((res.status, res.location()), (StatusCode::SEE_OTHER, "/".to_string()));
+    assert_eq!(
+        (res.status, res.location()),
+        (StatusCode::SEE_OTHER, "/".to_string())
+    );
     let res = br.get(&app, "/register?next=/dashboard").await;
-    assert_eq!((res.status, res.location()), (StatusCode::SEE_OTHER, "/dashboard".to_string()));
+    assert_eq!(
+        (res.status, res.location()),
+        (StatusCode::SEE_OTHER, "/dashboard".to_string())
+    );
 
     let ctx = setup_with(&b, |s| s.auth.redirect_authenticated_user = false).await;
     user(&ctx, "kay").await;
@@ -83,12 +127,26 @@ async fn register_creates_signs_in_and_redirects(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let res = br
-        .submit(&app, "/register", &[("username", "lea"), ("email", "lea@example.com"), ("password1", PASSWORD), ("password2", PASSWORD)])
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "lea"),
+                ("email", "lea@example.com"),
+                ("password1", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.location(), "/");
     assert_eq!(br.get(&app, "/me").await.body, "lea");
-    assert!(ctx.auth.authenticate("lea@example.com", PASSWORD).await.unwrap().is_some());
+    assert!(ctx
+        .auth
+        .authenticate("lea@example.com", PASSWORD)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn register_shows_field_errors_and_keeps_values_but_not_passwords(b: Backend) {
@@ -97,20 +155,46 @@ async fn register_shows_field_errors_and_keeps_values_but_not_passwords(b: Backe
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let res = br
-        .submit(&app, "/register", &[("username", "MAX"), ("email", "not-an-email"), ("password1", "short"), ("password2", "different")])
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "MAX"),
+                ("email", "not-an-email"),
+                ("password1", "short"),
+                ("password2", "different"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK);
     let m = &ctx.auth.settings().auth.messages;
     for expected in [&m.username_taken, &m.email_invalid, &m.password_mismatch] {
         let escaped = expected.replace('\'', "&#39;");
-        assert!(res.body.contains(expected.as_str()) || res.body.contains(&escaped), "missing {expected:?}");
+        assert!(
+            res.body.contains(expected.as_str()) || res.body.contains(&escaped),
+            "missing {expected:?}"
+        );
     }
     assert!(res.body.contains("too short"), "password validator message");
     assert!(res.body.contains("value=\"MAX\"") && res.body.contains("value=\"not-an-email\""));
     assert!(!res.body.contains("value=\"short\"") && !res.body.contains("value=\"different\""));
-    assert_eq!(portcullis::db::users::count(ctx.auth.db()).await.unwrap(), 1);
+    assert_eq!(
+        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        1
+    );
 
-    let res = br.submit(&app, "/register", &[("username", "bad@name"), ("email", "n@example.com"), ("password1", PASSWORD), ("password2", PASSWORD)]).await;
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "bad@name"),
+                ("email", "n@example.com"),
+                ("password1", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
     assert!(res.body.contains(m.username_invalid.as_str()));
 }
 
@@ -128,27 +212,60 @@ async fn concurrent_signups_of_one_name_give_one_user_and_form_errors(b: Backend
         let token = token.clone();
         let app = &app;
         async move {
-            br.post(app, "/register", &[("csrf_token", &token), ("username", "same"), ("email", &email), ("password1", PASSWORD), ("password2", PASSWORD)])
-                .await
-                .status
+            br.post(
+                app,
+                "/register",
+                &[
+                    ("csrf_token", &token),
+                    ("username", "same"),
+                    ("email", &email),
+                    ("password1", PASSWORD),
+                    ("password2", PASSWORD),
+                ],
+            )
+            .await
+            .status
         }
     });
     let statuses = futures_util::future::join_all(posts).await;
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 5, "{statuses:?}");
-    assert_eq!(portcullis::db::users::count(ctx.auth.db()).await.unwrap(), 1);
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        1
+    );
 }
 
 async fn disabled_pages_are_not_mounted(b: Backend) {
     let ctx = setup_with(&b, |s| s.auth.signup_enabled = false).await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
-    assert_eq!(br.get(&app, "/register").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        br.get(&app, "/register").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(!br.get(&app, "/login").await.body.contains("/register"));
-    assert_eq!(br.get(&app, "/password-reset").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        br.get(&app, "/password-reset").await.status,
+        StatusCode::NOT_FOUND
+    );
     let ctx = setup_with(&b, |s| s.auth.enabled = false).await;
     let app = crate::support::app(&ctx.auth).await;
-    assert_eq!(Browser::new().get(&app, "/login").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        Browser::new().get(&app, "/login").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn custom_urls_and_messages_come_from_settings(b: Backend) {
@@ -163,7 +280,10 @@ async fn custom_urls_and_messages_come_from_settings(b: Backend) {
     let res = br.get(&app, "/sign-in").await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Welcome back to Acme"));
-    assert!(res.body.contains("Acme &#60;Corp&#62;") || res.body.contains("Acme &lt;Corp&gt;"), "brand escaped");
+    assert!(
+        res.body.contains("Acme &#60;Corp&#62;") || res.body.contains("Acme &lt;Corp&gt;"),
+        "brand escaped"
+    );
     let res = br.get(&app, "/dashboard").await;
     assert_eq!(res.location(), "/sign-in?next=%2Fdashboard");
 }

@@ -6,26 +6,45 @@ use sha2::{Digest, Sha256};
 use crate::support::{app, setup, setup_with, user, Backend, Browser, PASSWORD};
 
 fn session_cookie(b: &Browser) -> String {
-    b.cookies.get("portcullis_session").cloned().expect("a session cookie")
+    b.cookies
+        .get("portcullis_session")
+        .cloned()
+        .expect("a session cookie")
 }
 
 /// The session key inside a signed cookie value (the signature is 44 base64 chars).
 fn key_of(cookie: &str) -> String {
-    let decoded = percent_encoding::percent_decode_str(cookie).decode_utf8().unwrap();
+    let decoded = percent_encoding::percent_decode_str(cookie)
+        .decode_utf8()
+        .unwrap();
     decoded[44..].to_owned()
 }
 
 async fn stored_hashes(ctx: &crate::support::Ctx) -> Vec<String> {
     match ctx.auth.db() {
-        portcullis::db::Database::Sqlite(p) => sqlx::query_scalar("SELECT key_hash FROM portcullis_sessions").fetch_all(p).await.unwrap(),
-        portcullis::db::Database::Postgres(p) => sqlx::query_scalar("SELECT key_hash FROM portcullis_sessions").fetch_all(p).await.unwrap(),
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query_scalar("SELECT key_hash FROM portcullis_sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query_scalar("SELECT key_hash FROM portcullis_sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
     }
 }
 
 async fn exec(ctx: &crate::support::Ctx, sql: &'static str) {
     match ctx.auth.db() {
-        portcullis::db::Database::Sqlite(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
-        portcullis::db::Database::Postgres(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
     }
 }
 
@@ -38,7 +57,10 @@ async fn session_keys_are_stored_hashed(b: Backend) {
     let key = key_of(&session_cookie(&br));
     let hashes = stored_hashes(&ctx).await;
     assert!(!hashes.contains(&key), "raw key stored");
-    assert!(hashes.contains(&hex::encode(Sha256::digest(key.as_bytes()))), "hash of the key not found");
+    assert!(
+        hashes.contains(&hex::encode(Sha256::digest(key.as_bytes()))),
+        "hash of the key not found"
+    );
 }
 
 async fn cookie_is_httponly_lax_and_not_secure_on_plain_http_localhost(b: Backend) {
@@ -46,7 +68,11 @@ async fn cookie_is_httponly_lax_and_not_secure_on_plain_http_localhost(b: Backen
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     let res = br.get(&app, "/login").await;
-    let cookie = res.set_cookies().into_iter().find(|c| c.starts_with("portcullis_session=")).expect("pre-session cookie");
+    let cookie = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("portcullis_session="))
+        .expect("pre-session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
@@ -54,11 +80,21 @@ async fn cookie_is_httponly_lax_and_not_secure_on_plain_http_localhost(b: Backen
 }
 
 async fn https_origin_gives_a_secure_host_prefixed_cookie(b: Backend) {
-    let ctx = setup_with(&b, |s| s.auth.site_origin = "https://auth.example.com".into()).await;
+    let ctx = setup_with(&b, |s| {
+        s.auth.site_origin = "https://auth.example.com".into()
+    })
+    .await;
     let app = app(&ctx.auth).await;
     let res = Browser::new().get(&app, "/login").await;
-    let cookie = res.set_cookies().into_iter().find(|c| c.starts_with("__Host-portcullis_session=")).expect("__Host- cookie");
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    let cookie = res
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-portcullis_session="))
+        .expect("__Host- cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Domain"), "{cookie}");
 }
 
@@ -98,10 +134,20 @@ async fn logout_deletes_the_server_session_and_keeps_only_preserved_keys(b: Back
     assert_eq!(res.location(), "/");
     assert_eq!(res.header("clear-site-data"), "\"cache\"");
     assert_eq!(br.get(&app, "/me").await.body, "anonymous");
-    assert_eq!(br.get(&app, "/theme").await.body, "dark", "theme survives logout");
+    assert_eq!(
+        br.get(&app, "/theme").await.body,
+        "dark",
+        "theme survives logout"
+    );
     let mut replay = Browser::new();
-    replay.cookies.insert("portcullis_session".into(), signed_in);
-    assert_eq!(replay.get(&app, "/me").await.body, "anonymous", "old session row deleted");
+    replay
+        .cookies
+        .insert("portcullis_session".into(), signed_in);
+    assert_eq!(
+        replay.get(&app, "/me").await.body,
+        "anonymous",
+        "old session row deleted"
+    );
     assert_eq!(replay.get(&app, "/theme").await.body, "none");
 }
 
@@ -112,11 +158,24 @@ async fn a_password_change_ends_other_sessions(b: Backend) {
     let (mut one, mut two) = (Browser::new(), Browser::new());
     one.login(&app, "dee", PASSWORD).await;
     two.login(&app, "dee", PASSWORD).await;
-    assert_eq!(portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id).await.unwrap(), 2);
-    ctx.auth.set_password(&u, "new-violet-harbour-77").await.unwrap();
+    assert_eq!(
+        portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id)
+            .await
+            .unwrap(),
+        2
+    );
+    ctx.auth
+        .set_password(&u, "new-violet-harbour-77")
+        .await
+        .unwrap();
     assert_eq!(one.get(&app, "/me").await.body, "anonymous");
     assert_eq!(two.get(&app, "/me").await.body, "anonymous");
-    assert_eq!(portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id).await.unwrap(), 0);
+    assert_eq!(
+        portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 async fn a_stale_credential_version_is_refused_even_if_the_row_survives(b: Backend) {
@@ -125,7 +184,11 @@ async fn a_stale_credential_version_is_refused_even_if_the_row_survives(b: Backe
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     br.login(&app, "eve", PASSWORD).await;
-    exec(&ctx, "UPDATE portcullis_users SET credential_version = credential_version + 1").await;
+    exec(
+        &ctx,
+        "UPDATE portcullis_users SET credential_version = credential_version + 1",
+    )
+    .await;
     assert_eq!(br.get(&app, "/me").await.body, "anonymous");
 }
 
@@ -139,12 +202,21 @@ async fn expired_and_idle_sessions_are_ignored_and_cleared(b: Backend) {
     exec(&ctx, "UPDATE portcullis_sessions SET expires_at = 0").await;
     assert_eq!(br.get(&app, "/me").await.body, "anonymous");
     assert!(ctx.auth.clear_expired_sessions().await.unwrap() >= 1);
-    assert_eq!(portcullis::db::sessions::count(ctx.auth.db()).await.unwrap(), 0);
+    assert_eq!(
+        portcullis::db::sessions::count(ctx.auth.db())
+            .await
+            .unwrap(),
+        0
+    );
 
     let mut idle = Browser::new();
     idle.login(&app, "fay", PASSWORD).await;
     exec(&ctx, "UPDATE portcullis_sessions SET last_seen = 0").await;
-    assert_eq!(idle.get(&app, "/me").await.body, "anonymous", "idle timeout");
+    assert_eq!(
+        idle.get(&app, "/me").await.body,
+        "anonymous",
+        "idle timeout"
+    );
     assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
 }
 
@@ -154,7 +226,10 @@ async fn deactivating_a_user_ends_their_sessions(b: Backend) {
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     br.login(&app, "gus", PASSWORD).await;
-    ctx.auth.set_user_flags("gus", false, false, false).await.unwrap();
+    ctx.auth
+        .set_user_flags("gus", false, false, false)
+        .await
+        .unwrap();
     let res = br.get(&app, "/dashboard").await;
     assert_eq!(res.status, StatusCode::FOUND);
 }

@@ -7,7 +7,11 @@ const EXAMPLE: &str = include_str!("../../../../settings.example.toml");
 fn keys(prefix: &str, value: &toml::Value, out: &mut Vec<String>) {
     if let toml::Value::Table(t) = value {
         for (k, v) in t {
-            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             if v.is_table() {
                 keys(&path, v, out);
             } else {
@@ -27,7 +31,10 @@ fn the_example_file_is_valid_and_documents_every_key_with_its_default() {
     let mut documented = Vec::new();
     keys("", &parsed, &mut documented);
     let missing: Vec<_> = all.iter().filter(|k| !documented.contains(k)).collect();
-    assert!(missing.is_empty(), "settings.example.toml lacks {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "settings.example.toml lacks {missing:?}"
+    );
     // Every documented value is the default, so the file doubles as the reference.
     assert_eq!(
         toml::Value::try_from(&example).unwrap(),
@@ -62,12 +69,20 @@ fn an_unknown_env_override_is_named() {
 
 #[test]
 fn a_missing_file_or_bad_value_stops_start_up_naming_it() {
-    let err = Settings::load("/nonexistent/settings.toml").unwrap_err().to_string();
+    let err = Settings::load("/nonexistent/settings.toml")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("/nonexistent/settings.toml"), "{err}");
-    let err = Settings::from_toml_str("[database]\nurl = \"mysql://x\"\n").unwrap_err().to_string();
+    let err = Settings::from_toml_str("[database]\nurl = \"mysql://x\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("database.url"), "{err}");
-    let err = Settings::from_toml_str("[session]\nsame_site = \"none\"\n").unwrap_err().to_string();
+    let err = Settings::from_toml_str("[session]\nsame_site = \"none\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("same_site"), "{err}");
-    let err = Settings::from_toml_str("[auth.branding]\nprimary_color = \"red;}\"\n").unwrap_err().to_string();
+    let err = Settings::from_toml_str("[auth.branding]\nprimary_color = \"red;}\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("auth.branding.primary_color"), "{err}");
 }

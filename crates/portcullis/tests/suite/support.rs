@@ -11,7 +11,10 @@ use actix_web::{
     test, web, App, Error, HttpRequest, HttpResponse, Responder,
 };
 use portcullis::{
-    guard::{group_required, login_required, permission_required, staff_required, superuser_required, Denial, OptionalUser, Require},
+    guard::{
+        group_required, login_required, permission_required, staff_required, superuser_required,
+        Denial, OptionalUser, Require,
+    },
     Auth, AuthAppExt, NewUser, Settings, User,
 };
 
@@ -48,7 +51,9 @@ async fn fresh_url(backend: &Backend, dir: &tempfile::TempDir) -> String {
         Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
         Backend::Postgres(base) => {
             let name = format!("pt_{}", rand_suffix());
-            let pool = sqlx::PgPool::connect(base).await.expect("connect to the PostgreSQL test server");
+            let pool = sqlx::PgPool::connect(base)
+                .await
+                .expect("connect to the PostgreSQL test server");
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&pool)
                 .await
@@ -62,14 +67,19 @@ async fn fresh_url(backend: &Backend, dir: &tempfile::TempDir) -> String {
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{:x}{:x}", n, std::process::id())
 }
 
 /// Settings for tests: cheap hashing, a fresh database.
 pub async fn settings(backend: &Backend, dir: &tempfile::TempDir) -> Settings {
     let url = fresh_url(backend, dir).await;
-    let mut s = Settings::from_toml_str("[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+    let mut s =
+        Settings::from_toml_str("[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n")
+            .unwrap();
     s.database.url = url;
     s.database.auto_migrate = Some(true);
     s
@@ -153,7 +163,11 @@ impl portcullis::guard::Requirement for Dash {
 /// Three extractors needing the user: the database must be asked once.
 #[actix_web::get("/once")]
 async fn once(_r: Require<Dash>, u: User, o: OptionalUser) -> impl Responder {
-    format!("{} {}", u.username, o.0.map(|u| u.username).unwrap_or_default())
+    format!(
+        "{} {}",
+        u.username,
+        o.0.map(|u| u.username).unwrap_or_default()
+    )
 }
 
 #[actix_web::get("/set-theme/{theme}")]
@@ -164,7 +178,10 @@ async fn set_theme(session: actix_session::Session, t: web::Path<String>) -> imp
 
 #[actix_web::get("/theme")]
 async fn theme(session: actix_session::Session) -> impl Responder {
-    session.get::<String>("theme").unwrap().unwrap_or_else(|| "none".into())
+    session
+        .get::<String>("theme")
+        .unwrap()
+        .unwrap_or_else(|| "none".into())
 }
 
 #[actix_web::get("/me")]
@@ -182,31 +199,34 @@ async fn echo(body: web::Bytes) -> impl Responder {
 
 pub fn app(
     auth: &Auth,
-) -> impl std::future::Future<Output = impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>> + 'static
-{
+) -> impl std::future::Future<
+    Output = impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>,
+> + 'static {
     let auth = auth.clone();
-    async move { test::init_service(
-        App::new()
-            .add_auth_pages(&auth)
-            .service(dashboard)
-            .service(reports)
-            .service(editors)
-            .service(staff)
-            .service(superuser)
-            .service(teapot_route)
-            .service(strict)
-            .service(once)
-            .service(set_theme)
-            .service(theme)
-            .service(me)
-            .service(echo)
-            .service(
-                web::scope("/admin")
-                    .wrap(portcullis::require::staff())
-                    .route("/panel", web::get().to(|| async { "panel" })),
-            ),
-    )
-    .await }
+    async move {
+        test::init_service(
+            App::new()
+                .add_auth_pages(&auth)
+                .service(dashboard)
+                .service(reports)
+                .service(editors)
+                .service(staff)
+                .service(superuser)
+                .service(teapot_route)
+                .service(strict)
+                .service(once)
+                .service(set_theme)
+                .service(theme)
+                .service(me)
+                .service(echo)
+                .service(
+                    web::scope("/admin")
+                        .wrap(portcullis::require::staff())
+                        .route("/panel", web::get().to(|| async { "panel" })),
+                ),
+        )
+        .await
+    }
 }
 
 // ---- a browser-like client ----
@@ -219,10 +239,16 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
     pub fn header(&self, name: &str) -> String {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
     pub fn set_cookies(&self) -> Vec<String> {
         self.headers
@@ -245,7 +271,11 @@ impl Browser {
 
     fn cookie_header(&self) -> Option<String> {
         (!self.cookies.is_empty()).then(|| {
-            self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+            self.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
         })
     }
 
@@ -254,7 +284,10 @@ impl Browser {
             let first = c.split(';').next().unwrap();
             let (name, value) = first.split_once('=').unwrap();
             let lower = c.to_ascii_lowercase();
-            if value.is_empty() || lower.contains("max-age=0") || lower.contains("expires=thu, 01 jan 1970") {
+            if value.is_empty()
+                || lower.contains("max-age=0")
+                || lower.contains("expires=thu, 01 jan 1970")
+            {
                 self.cookies.remove(name);
             } else {
                 self.cookies.insert(name.to_owned(), value.to_owned());
@@ -282,11 +315,17 @@ impl Browser {
             Err(e) => {
                 let res = e.error_response();
                 let (status, headers) = (res.status(), res.headers().clone());
-                let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
+                let body = actix_web::body::to_bytes(res.into_body())
+                    .await
+                    .unwrap_or_default();
                 (status, headers, body)
             }
         };
-        let resp = Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        let resp = Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
         self.absorb(&resp);
         resp
     }
@@ -334,14 +373,18 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
         B: MessageBody,
     {
-        self.submit(app, "/login", &[("login", login), ("password", password)]).await
+        self.submit(app, "/login", &[("login", login), ("password", password)])
+            .await
     }
 }
 
 /// The hidden CSRF token of a rendered form.
 pub fn csrf_of(body: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
-    let start = body.find(marker).unwrap_or_else(|| panic!("no csrf_token in page: {body}")) + marker.len();
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf_token in page: {body}"))
+        + marker.len();
     body[start..].split('"').next().unwrap().to_owned()
 }
 

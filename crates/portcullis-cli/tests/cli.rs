@@ -1,0 +1,551 @@
+//! Runs the real `portcullis` binary against a fresh SQLite file per test
+//! (and, when `PORTCULLIS_TEST_POSTGRES_URL` is set, a fresh PostgreSQL
+//! database), checking exit codes, the one-line output and the effect in
+//! the database through the library.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+};
+
+use portcullis::{db::sessions, Auth, Settings, User};
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
+const GOOD_PASSWORD: &str = "violet-harbour-42-kites";
+const OTHER_PASSWORD: &str = "quiet-lantern-97-meadow";
+const CREATE_ALICE: &str = "user create alice --email alice@example.com --no-input";
+const CREATE_ROOT: &str = "createsuperuser --username root --email root@example.com --no-input";
+
+/// Cheap hashing keeps each run of the binary fast.
+const FAST_HASHING: &str = "[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n";
+
+/// A temp directory holding `settings.toml` that points at a database.
+struct Project {
+    dir: TempDir,
+    settings: PathBuf,
+}
+
+impl Project {
+    fn sqlite() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        Project::with_url(dir, &url)
+    }
+
+    fn with_url(dir: TempDir, url: &str) -> Project {
+        let settings = dir.path().join("settings.toml");
+        let toml = format!("[database]\nurl = \"{url}\"\n{FAST_HASHING}");
+        std::fs::write(&settings, toml).unwrap();
+        Project { dir, settings }
+    }
+
+    /// `portcullis --settings FILE ARGS…`, with `PORTCULLIS_PASSWORD` when given.
+    fn run(&self, args: &[&str], password: Option<&str>) -> Output {
+        let mut cmd = bare_command(self.dir.path());
+        cmd.arg("--settings").arg(&self.settings).args(args);
+        if let Some(p) = password {
+            cmd.env("PORTCULLIS_PASSWORD", p);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Runs a whitespace-separated command line that must succeed; returns its line.
+    fn ok(&self, line: &str) -> String {
+        succeeded(&self.run(&words(line), None))
+    }
+
+    fn ok_with_password(&self, line: &str, password: &str) -> String {
+        succeeded(&self.run(&words(line), Some(password)))
+    }
+
+    /// Runs a command line that must fail; returns its `error: …` line.
+    fn fails(&self, line: &str, password: Option<&str>) -> String {
+        failed(&self.run(&words(line), password))
+    }
+
+    /// The user as the library sees it now, or `None`.
+    fn user(&self, username: &str) -> Option<User> {
+        self.with_auth(|auth| async move { auth.user_by_username(username).await.unwrap() })
+    }
+
+    fn authenticates(&self, username: &str, password: &str) -> bool {
+        self.with_auth(|auth| async move {
+            auth.authenticate(username, password)
+                .await
+                .unwrap()
+                .is_some()
+        })
+    }
+
+    fn with_auth<F, Fut, T>(&self, f: F) -> T
+    where
+        F: FnOnce(Auth) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        let settings = Settings::load(&self.settings).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let auth = Auth::connect(settings).await.unwrap();
+            let out = f(auth.clone()).await;
+            auth.db().close().await;
+            out
+        })
+    }
+}
+
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// The binary with a clean environment: no settings, password or log filter inherited.
+fn bare_command(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd)
+        .stdin(Stdio::null())
+        .env_remove("PORTCULLIS_SETTINGS")
+        .env_remove("PORTCULLIS_PASSWORD")
+        .env_remove("RUST_LOG");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("PORTCULLIS__") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Exit 0, nothing on stderr, exactly one line on stdout; returns that line.
+fn succeeded(out: &Output) -> String {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}; stderr: {stderr}",
+        out.status.code()
+    );
+    assert_eq!(stderr, "", "stderr should be empty");
+    assert_eq!(stdout.lines().count(), 1, "one line on stdout: {stdout:?}");
+    stdout.trim_end().to_owned()
+}
+
+/// Exit 1, nothing on stdout, exactly one `error: …` line on stderr; returns it.
+fn failed(out: &Output) -> String {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {stdout:?} stderr: {stderr:?}"
+    );
+    assert_eq!(stdout, "", "stdout should be empty");
+    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr:?}");
+    assert!(stderr.starts_with("error: "), "{stderr:?}");
+    stderr.trim_end().to_owned()
+}
+
+#[test]
+fn check_accepts_a_valid_file() {
+    let p = Project::sqlite();
+    assert!(p.ok("check").starts_with("settings OK"));
+    assert!(p.ok("check --database").ends_with("database reachable"));
+}
+
+#[test]
+fn check_names_an_unknown_key() {
+    let p = Project::sqlite();
+    std::fs::write(&p.settings, "[auth]\nno_such_key = 1\n").unwrap();
+    let line = p.fails("check", None);
+    assert!(line.contains("no_such_key"), "{line}");
+}
+
+#[test]
+fn check_names_a_bad_env_override() {
+    let p = Project::sqlite();
+    let mut cmd = bare_command(p.dir.path());
+    cmd.arg("check").arg("--settings").arg(&p.settings);
+    let line = failed(
+        &cmd.env("PORTCULLIS__AUTH__PASSWORD_MIN_LENGTH", "4")
+            .output()
+            .unwrap(),
+    );
+    assert!(line.contains("auth.password_min_length"), "{line}");
+}
+
+#[test]
+fn missing_settings_file_is_an_error() {
+    let p = Project::sqlite();
+    let out = bare_command(p.dir.path())
+        .args(words("--settings no-such-file.toml check"))
+        .output();
+    let line = failed(&out.unwrap());
+    assert!(line.contains("no-such-file.toml"), "{line}");
+}
+
+#[test]
+fn settings_come_from_the_flag_the_env_var_then_the_current_directory() {
+    let p = Project::sqlite();
+    let elsewhere = tempfile::tempdir().unwrap();
+    // --settings after the subcommand (a global flag).
+    let out = bare_command(elsewhere.path())
+        .arg("check")
+        .arg("--settings")
+        .arg(&p.settings)
+        .output();
+    assert!(succeeded(&out.unwrap()).contains("settings.toml"));
+    // PORTCULLIS_SETTINGS.
+    let out = bare_command(elsewhere.path())
+        .arg("check")
+        .env("PORTCULLIS_SETTINGS", &p.settings)
+        .output();
+    assert!(succeeded(&out.unwrap()).contains("settings.toml"));
+    // ./settings.toml, and defaults where there is none.
+    let out = bare_command(p.dir.path()).arg("check").output();
+    assert!(succeeded(&out.unwrap()).contains("settings.toml"));
+    let out = bare_command(elsewhere.path()).arg("check").output();
+    assert!(succeeded(&out.unwrap()).contains("defaults"));
+}
+
+#[test]
+fn migrate_applies_migrations_and_is_repeatable() {
+    let p = Project::sqlite();
+    assert_eq!(p.ok("migrate"), "migrations applied");
+    assert_eq!(p.ok("migrate"), "migrations applied");
+}
+
+#[test]
+fn createsuperuser_makes_an_active_staff_superuser() {
+    let p = Project::sqlite();
+    p.ok("migrate");
+    assert_eq!(
+        p.ok_with_password(CREATE_ROOT, GOOD_PASSWORD),
+        r#"created superuser "root""#
+    );
+    let root = p.user("root").unwrap();
+    assert!(root.is_active && root.is_staff && root.is_superuser);
+    assert!(p.authenticates("root", GOOD_PASSWORD));
+}
+
+#[test]
+fn user_create_sets_the_requested_flags() {
+    let p = Project::sqlite();
+    let line = p.ok_with_password(&format!("{CREATE_ALICE} --staff"), GOOD_PASSWORD);
+    assert_eq!(line, r#"created staff user "alice""#);
+    let alice = p.user("alice").unwrap();
+    assert!(alice.is_active && alice.is_staff && !alice.is_superuser);
+
+    let line = p.ok_with_password(
+        "user create bob --email bob@example.com --inactive --no-input",
+        GOOD_PASSWORD,
+    );
+    assert_eq!(line, r#"created inactive user "bob""#);
+    let bob = p.user("bob").unwrap();
+    assert!(!bob.is_active && !bob.is_staff && !bob.is_superuser);
+}
+
+#[test]
+fn duplicate_user_is_refused() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    let line = p.fails(CREATE_ALICE, Some(GOOD_PASSWORD));
+    assert!(line.contains("already exists"), "{line}");
+    // The same email under another name is taken too.
+    let line = p.fails(
+        "user create alice2 --email ALICE@example.com --no-input",
+        Some(GOOD_PASSWORD),
+    );
+    assert!(line.contains("email"), "{line}");
+}
+
+#[test]
+fn weak_passwords_are_refused_by_the_library_validators() {
+    let p = Project::sqlite();
+    let line = p.fails(CREATE_ALICE, Some("short"));
+    assert!(line.contains("too short"), "{line}");
+    let line = p.fails(CREATE_ALICE, Some("password1234"));
+    assert!(line.contains("too common"), "{line}");
+    let line = p.fails(CREATE_ALICE, Some("839201746352918"));
+    assert!(line.contains("numeric"), "{line}");
+    assert!(p.user("alice").is_none());
+}
+
+#[test]
+fn every_problem_is_listed_on_one_line() {
+    let p = Project::sqlite();
+    let args = [
+        "user",
+        "create",
+        "bad name",
+        "--email",
+        "not-an-email",
+        "--no-input",
+    ];
+    let line = failed(&p.run(&args, Some("short")));
+    assert!(
+        line.contains("username:") && line.contains("email:") && line.contains("password:"),
+        "{line}"
+    );
+}
+
+#[test]
+fn user_permissions_are_granted_and_revoked() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    assert_eq!(
+        p.ok("user grant alice reports.view"),
+        "granted reports.view to alice"
+    );
+    assert!(p.user("alice").unwrap().has_perm("reports.view"));
+    assert_eq!(
+        p.ok("user revoke alice reports.view"),
+        "revoked reports.view from alice"
+    );
+    assert!(!p.user("alice").unwrap().has_perm("reports.view"));
+    // Revoking what is not held succeeds and says so.
+    assert!(p
+        .ok("user revoke alice reports.view")
+        .contains("nothing changed"));
+}
+
+#[test]
+fn granting_to_an_unknown_user_fails() {
+    let p = Project::sqlite();
+    let line = p.fails("user grant ghost reports.view", None);
+    assert!(line.contains("no user"), "{line}");
+}
+
+#[test]
+fn a_malformed_permission_is_refused() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    for bad in ["reports", "a.b.c", "reports.view-all"] {
+        let line = p.fails(&format!("user grant alice {bad}"), None);
+        assert!(line.contains("app.action"), "{line}");
+    }
+    let line = p.fails("group grant Editors reports", None);
+    assert!(line.contains("app.action"), "{line}");
+}
+
+#[test]
+fn groups_manage_membership_and_permissions() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    assert_eq!(
+        p.ok("group add-user Editors alice"),
+        r#"added alice to group "Editors""#
+    );
+    assert_eq!(
+        p.ok("group grant Editors reports.view"),
+        r#"granted reports.view to group "Editors""#
+    );
+    let alice = p.user("alice").unwrap();
+    assert!(alice.in_group("Editors") && alice.has_perm("reports.view"));
+
+    assert_eq!(
+        p.ok("group revoke Editors reports.view"),
+        r#"revoked reports.view from group "Editors""#
+    );
+    assert!(!p.user("alice").unwrap().has_perm("reports.view"));
+    assert!(p
+        .ok("group revoke Editors reports.view")
+        .contains("nothing changed"));
+
+    assert_eq!(
+        p.ok("group remove-user Editors alice"),
+        r#"removed alice from group "Editors""#
+    );
+    assert!(!p.user("alice").unwrap().in_group("Editors"));
+    assert!(p
+        .ok("group remove-user Editors alice")
+        .contains("nothing changed"));
+
+    assert!(p
+        .fails("group add-user Editors ghost", None)
+        .contains("no user"));
+    assert!(p
+        .fails("group remove-user NoSuchGroup alice", None)
+        .contains("no group"));
+}
+
+#[test]
+fn changepassword_sets_a_validated_password_and_ends_sessions() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    let alice = p.user("alice").unwrap().id;
+    p.with_auth(|auth| async move {
+        let later = portcullis::db::now() + 3600;
+        sessions::insert(auth.db(), "alice-laptop", Some(alice), "{}", later)
+            .await
+            .unwrap();
+    });
+
+    let line = p.ok_with_password("changepassword alice --no-input", OTHER_PASSWORD);
+    assert_eq!(line, r#"changed password for "alice""#);
+    assert!(p.authenticates("alice", OTHER_PASSWORD));
+    assert!(!p.authenticates("alice", GOOD_PASSWORD));
+    let left = p
+        .with_auth(|auth| async move { sessions::count_for_user(auth.db(), alice).await.unwrap() });
+    assert_eq!(left, 0, "a new password ends the user's sessions");
+
+    let line = p.fails("changepassword alice --no-input", Some("password1234"));
+    assert!(line.contains("too common"), "{line}");
+    assert!(
+        p.authenticates("alice", OTHER_PASSWORD),
+        "a refused password changes nothing"
+    );
+
+    let line = p.fails("changepassword ghost --no-input", Some(OTHER_PASSWORD));
+    assert!(line.contains("no user"), "{line}");
+}
+
+#[test]
+fn no_input_needs_the_password_variable() {
+    let p = Project::sqlite();
+    assert_eq!(
+        p.fails(CREATE_ROOT, None),
+        "error: --no-input needs PORTCULLIS_PASSWORD"
+    );
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    let line = p.fails("changepassword alice --no-input", None);
+    assert_eq!(line, "error: --no-input needs PORTCULLIS_PASSWORD");
+}
+
+#[test]
+fn prompting_without_a_terminal_fails_instead_of_hanging() {
+    let p = Project::sqlite();
+    // stdin is /dev/null here, never a terminal; the variable alone is not enough.
+    let line = p.fails(
+        "user create alice --email alice@example.com",
+        Some(GOOD_PASSWORD),
+    );
+    assert!(line.contains("--no-input"), "{line}");
+    assert!(p.user("alice").is_none());
+}
+
+#[test]
+fn sessions_clear_expired_prints_a_count() {
+    let p = Project::sqlite();
+    assert_eq!(p.ok("sessions clear-expired"), "removed 0 expired sessions");
+    p.with_auth(|auth| async move {
+        let past = portcullis::db::now() - 60;
+        for key in ["old-1", "old-2", "old-3"] {
+            sessions::insert(auth.db(), key, None, "{}", past)
+                .await
+                .unwrap();
+        }
+        sessions::insert(auth.db(), "live", None, "{}", past + 3600)
+            .await
+            .unwrap();
+    });
+    assert_eq!(p.ok("sessions clear-expired"), "removed 3 expired sessions");
+    let left = p.with_auth(|auth| async move { sessions::count(auth.db()).await.unwrap() });
+    assert_eq!(left, 1, "the live session stays");
+}
+
+#[test]
+fn every_command_has_help() {
+    let commands = [
+        "",
+        "migrate",
+        "check",
+        "createsuperuser",
+        "changepassword",
+        "user",
+        "user create",
+        "user grant",
+        "user revoke",
+        "group",
+        "group add-user",
+        "group remove-user",
+        "group grant",
+        "group revoke",
+        "sessions",
+        "sessions clear-expired",
+    ];
+    let cwd = tempfile::tempdir().unwrap();
+    for command in commands {
+        let out = bare_command(cwd.path())
+            .args(words(command))
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command} --help");
+        let help = text(&out.stdout);
+        assert!(help.contains("Usage: portcullis"), "{command}: {help}");
+        assert!(help.contains("Example:"), "{command}: {help}");
+    }
+}
+
+#[test]
+fn usage_errors_are_one_line() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = bare_command(cwd.path())
+        .args(words("user create alice"))
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("--email"),
+        "{stderr:?}"
+    );
+}
+
+/// PostgreSQL smoke test on a fresh database; skipped when no server is configured.
+#[test]
+fn postgres_migrate_createsuperuser_and_grant() {
+    let Ok(server) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!("portcullis_cli_{}_{nanos}", std::process::id());
+    psql(&server, &format!("CREATE DATABASE {name}"));
+    let p = Project::with_url(tempfile::tempdir().unwrap(), &with_database(&server, &name));
+
+    // PostgreSQL does not migrate itself: commands say what to run.
+    let line = p.fails(CREATE_ROOT, Some(GOOD_PASSWORD));
+    assert!(line.contains("portcullis migrate"), "{line}");
+
+    assert_eq!(p.ok("migrate"), "migrations applied");
+    p.ok("check --database");
+    p.ok_with_password(CREATE_ROOT, GOOD_PASSWORD);
+    let line = p.fails(CREATE_ALICE, Some("password1234"));
+    assert!(line.contains("too common"), "{line}");
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    p.ok("user grant alice reports.view");
+    p.ok("group add-user Editors alice");
+    let alice = p.user("alice").unwrap();
+    assert!(alice.has_perm("reports.view") && alice.in_group("Editors"));
+    let root = p.user("root").unwrap();
+    assert!(root.is_active && root.is_staff && root.is_superuser);
+    assert_eq!(p.ok("sessions clear-expired"), "removed 0 expired sessions");
+
+    // Only a passing test drops its database, so a failure can be inspected.
+    psql(&server, &format!("DROP DATABASE {name}"));
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
+        .output()
+        .expect("psql is installed");
+    assert!(out.status.success(), "psql {sql}: {}", text(&out.stderr));
+}
+
+/// `postgres://u:p@host:port/db?opts` with `db` replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let (server, _db) = base.rsplit_once('/').expect("URL has a database name");
+    format!("{server}/{name}{query}")
+}
