@@ -1,0 +1,130 @@
+//! The demo's routes, one per guard, and [`app`], the whole application.
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    get,
+    http::header,
+    web, App, Error, HttpResponse,
+};
+use portcullis::{
+    guard::{
+        group_required, login_required, permission_required, staff_required, superuser_required,
+    },
+    Auth, AuthAppExt, OptionalUser, User,
+};
+
+use crate::pages;
+
+/// The demo application: Portcullis' middleware and pages plus the demo's routes.
+/// The binary serves it; the tests drive the very same app.
+pub fn app(
+    auth: &Auth,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().add_auth_pages(auth).configure(configure(auth))
+}
+
+/// The demo's own routes, for `App::configure` (the app must also carry
+/// `auth.middleware()`, as [`AuthAppExt::add_auth_pages`] does).
+pub fn configure(auth: &Auth) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+    let auth = auth.clone();
+    move |cfg| {
+        cfg.app_data(web::Data::new(auth))
+            .service(home)
+            .service(dashboard)
+            .service(reports)
+            .service(editors)
+            .service(staff)
+            .service(superuser)
+            .service(api_me)
+            .service(
+                // The same rule as #[staff_required], as middleware for a whole scope.
+                web::scope("/staff-area")
+                    .wrap(portcullis::require::staff())
+                    .route("", web::get().to(staff_area))
+                    .route("/", web::get().to(staff_area)),
+            );
+    }
+}
+
+#[get("/")]
+async fn home(auth: web::Data<Auth>, OptionalUser(user): OptionalUser) -> HttpResponse {
+    pages::home(auth.settings(), user.as_ref())
+}
+
+#[get("/dashboard")]
+#[login_required]
+async fn dashboard(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::dashboard(auth.settings(), &user)
+}
+
+#[get("/reports")]
+#[permission_required("reports.view")]
+async fn reports(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::guarded(
+        auth.settings(),
+        &user,
+        "Reports",
+        "#[permission_required(\"reports.view\")]",
+    )
+}
+
+#[get("/editors")]
+#[group_required("Editors")]
+async fn editors(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::guarded(
+        auth.settings(),
+        &user,
+        "Editors",
+        "#[group_required(\"Editors\")]",
+    )
+}
+
+#[get("/staff")]
+#[staff_required]
+async fn staff(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::guarded(auth.settings(), &user, "Staff", "#[staff_required]")
+}
+
+#[get("/superuser")]
+#[superuser_required]
+async fn superuser(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::guarded(auth.settings(), &user, "Superuser", "#[superuser_required]")
+}
+
+async fn staff_area(auth: web::Data<Auth>, user: User) -> HttpResponse {
+    pages::guarded(
+        auth.settings(),
+        &user,
+        "Staff area",
+        "web::scope(\"/staff-area\").wrap(portcullis::require::staff())",
+    )
+}
+
+/// The current user as JSON; 401 JSON for anonymous visitors, browsers included.
+#[get("/api/me")]
+async fn api_me(OptionalUser(user): OptionalUser) -> HttpResponse {
+    let Some(u) = user else {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({ "error": "unauthenticated" }));
+    };
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({
+            "username": u.username,
+            "email": u.email,
+            "is_staff": u.is_staff,
+            "is_superuser": u.is_superuser,
+            "groups": u.groups,
+            "permissions": u.permissions,
+        }))
+}

@@ -1,0 +1,361 @@
+//! The demo app in-process over a temporary SQLite file: every route, as a
+//! visitor and as a signed-in user logged in through the real login form.
+
+use std::{collections::BTreeMap, future::Future, pin::Pin, rc::Rc};
+
+use actix_web::{
+    dev::ServiceResponse,
+    http::{header, StatusCode},
+    test,
+};
+use portcullis::{Auth, NewUser, Settings};
+
+const PASSWORD: &str = "violet-harbour-42-kites";
+
+/// A fresh database with cheap password hashing.
+async fn connect() -> (Auth, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[database]\nurl = \"sqlite://{}/d.db?mode=rwc\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n",
+        dir.path().display()
+    );
+    let settings = Settings::from_toml_str(&toml).unwrap();
+    (Auth::connect(settings).await.unwrap(), dir)
+}
+
+/// Cookies carried from responses to the next requests, as a browser would.
+#[derive(Default)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn store<B>(&mut self, res: &ServiceResponse<B>) {
+        for value in res.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = text.to_ascii_lowercase().contains("max-age=0");
+            if value.is_empty() || expired {
+                self.0.remove(name.trim());
+            } else {
+                self.0
+                    .insert(name.trim().to_owned(), value.trim().to_owned());
+            }
+        }
+    }
+
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Sends one request through the app.
+type Call = Box<dyn Fn(test::TestRequest) -> Pin<Box<dyn Future<Output = ServiceResponse>>>>;
+
+/// A visitor: the app plus the visitor's cookies.
+struct Browser {
+    call: Call,
+    jar: Jar,
+}
+
+impl Browser {
+    async fn send(&mut self, req: test::TestRequest) -> (StatusCode, header::HeaderMap, String) {
+        let req = if self.jar.0.is_empty() {
+            req
+        } else {
+            req.insert_header((header::COOKIE, self.jar.header()))
+        };
+        let res = (self.call)(req).await;
+        self.jar.store(&res);
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = test::read_body(res).await;
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, header::HeaderMap, String) {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    /// Signs in through the real form: GET /login for the cookie and token, then POST.
+    async fn log_in(&mut self, login: &str, password: &str) {
+        let (status, _, html) = self.get("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        let token = csrf_token(&html);
+        let form = [
+            ("csrf_token", token.as_str()),
+            ("login", login),
+            ("password", password),
+        ];
+        let (status, headers, body) = self
+            .send(test::TestRequest::post().uri("/login").set_form(form))
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "login failed: {body}");
+        assert_eq!(headers.get(header::LOCATION).unwrap(), "/");
+    }
+}
+
+fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html
+        .find(marker)
+        .expect("the login page has a csrf_token field")
+        + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_owned()
+}
+
+fn content_type(headers: &header::HeaderMap) -> &str {
+    headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap()
+}
+
+/// A fresh visitor of the real demo app.
+async fn browser(auth: &Auth) -> Browser {
+    let app = Rc::new(test::init_service(demo::routes::app(auth)).await);
+    let call: Call = Box::new(move |req| {
+        let app = Rc::clone(&app);
+        Box::pin(async move {
+            test::call_service(&*app, req.to_request())
+                .await
+                .map_into_boxed_body()
+        })
+    });
+    Browser {
+        call,
+        jar: Jar::default(),
+    }
+}
+
+async fn alice(auth: &Auth) {
+    auth.create_user(NewUser::new("alice", "alice@example.com", PASSWORD))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn home_is_public_and_links_every_route() {
+    let (auth, _dir) = connect().await;
+    let mut b = browser(&auth).await;
+    let (status, headers, html) = b.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type(&headers), "text/html; charset=utf-8");
+    assert!(html.contains("Not signed in"), "{html}");
+    for path in [
+        "/login",
+        "/register",
+        "/logout",
+        "/dashboard",
+        "/reports",
+        "/editors",
+        "/staff",
+        "/superuser",
+        "/staff-area",
+        "/api/me",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{path}\"")),
+            "no link to {path}"
+        );
+    }
+    for command in [
+        "user grant alice reports.view",
+        "group add-user Editors alice",
+        "createsuperuser --username admin",
+    ] {
+        assert!(html.contains(command), "no `{command}` hint");
+    }
+}
+
+#[actix_web::test]
+async fn anonymous_browsers_are_sent_to_the_login_page() {
+    let (auth, _dir) = connect().await;
+    let mut b = browser(&auth).await;
+    let (status, headers, _) = b.get("/dashboard").await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        "/login?next=%2Fdashboard"
+    );
+    for path in [
+        "/reports",
+        "/editors",
+        "/staff",
+        "/superuser",
+        "/staff-area",
+    ] {
+        let (status, headers, _) = b.get(path).await;
+        assert_eq!(status, StatusCode::FOUND, "{path}");
+        assert!(headers
+            .get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next="));
+    }
+}
+
+#[actix_web::test]
+async fn anonymous_api_clients_get_401_json() {
+    let (auth, _dir) = connect().await;
+    let mut b = browser(&auth).await;
+    let (status, headers, body) = b.get("/api/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(content_type(&headers), "application/json");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json, serde_json::json!({"error": "unauthenticated"}));
+
+    let req = test::TestRequest::get()
+        .uri("/reports")
+        .insert_header((header::ACCEPT, "application/json"));
+    let (status, headers, _) = b.send(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(content_type(&headers).starts_with("application/json"));
+}
+
+#[actix_web::test]
+async fn signed_in_user_sees_dashboard_and_home_names_them() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+
+    let (status, _, html) = b.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Signed in as alice"), "{html}");
+
+    let (status, headers, html) = b.get("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type(&headers), "text/html; charset=utf-8");
+    assert!(html.contains("Hello, alice!"), "{html}");
+    assert!(
+        html.contains("href=\"/\"") && html.contains("href=\"/logout\""),
+        "no links home and to logout"
+    );
+}
+
+#[actix_web::test]
+async fn permission_granted_mid_session_opens_reports() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+
+    let (status, _, _) = b.get("/reports").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    auth.grant_user_permission("alice", "reports.view")
+        .await
+        .unwrap();
+    let (status, _, html) = b.get("/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("alice"));
+    let (_, _, html) = b.get("/dashboard").await;
+    assert!(
+        html.contains("<code>reports.view</code>"),
+        "dashboard lists the new permission"
+    );
+}
+
+#[actix_web::test]
+async fn joining_editors_opens_editors() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice@example.com", PASSWORD).await;
+
+    let (status, _, _) = b.get("/editors").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    auth.add_user_to_group("Editors", "alice").await.unwrap();
+    let (status, _, _) = b.get("/editors").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, html) = b.get("/dashboard").await;
+    assert!(
+        html.contains("<code>Editors</code>"),
+        "dashboard lists the new group"
+    );
+}
+
+#[actix_web::test]
+async fn staff_pages_refuse_non_staff_and_admit_staff() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+    for path in ["/staff", "/staff-area", "/staff-area/", "/superuser"] {
+        let (status, _, _) = b.get(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    auth.set_user_flags("alice", true, true, false)
+        .await
+        .unwrap();
+    let (status, _, _) = b.get("/staff").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = b.get("/superuser").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    auth.set_user_flags("alice", true, true, true)
+        .await
+        .unwrap();
+    let (status, _, _) = b.get("/superuser").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn staff_area_scope_admits_staff() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    auth.set_user_flags("alice", true, true, false)
+        .await
+        .unwrap();
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+    for path in ["/staff-area", "/staff-area/"] {
+        let (status, _, html) = b.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("Staff area"), "{html}");
+    }
+}
+
+#[actix_web::test]
+async fn api_me_describes_the_signed_in_user() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    auth.grant_user_permission("alice", "reports.view")
+        .await
+        .unwrap();
+    auth.add_user_to_group("Editors", "alice").await.unwrap();
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+
+    let (status, headers, body) = b.get("/api/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type(&headers), "application/json");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "username": "alice",
+            "email": "alice@example.com",
+            "is_staff": false,
+            "is_superuser": false,
+            "groups": ["Editors"],
+            "permissions": ["reports.view"],
+        })
+    );
+}
+
+#[actix_web::test]
+async fn user_controlled_text_is_escaped() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    auth.add_user_to_group("<script>x</script>", "alice")
+        .await
+        .unwrap();
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+    let (_, _, html) = b.get("/dashboard").await;
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
+}
