@@ -5,13 +5,7 @@ use actix_web::{
     HttpRequest, HttpResponse,
 };
 
-use crate::{
-    audit::{audit, AuditEvent},
-    render::error_page,
-    security::redirect::encode_next,
-    settings::AnonymousDenial,
-    Auth,
-};
+use crate::{render::error_page, security::redirect::encode_next, settings::AnonymousDenial, Auth};
 
 /// Why a guard refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +56,6 @@ pub(crate) fn deny_response(
     hook: Option<DenyHook>,
     raise_exception: bool,
 ) -> HttpResponse {
-    audit(
-        AuditEvent::AccessDenied,
-        None,
-        &format!("{} {} {:?}", req.method(), req.path(), denial),
-    );
     for h in [hook, auth.inner.on_denied].into_iter().flatten() {
         if let Some(res) = h(req, denial) {
             return res;

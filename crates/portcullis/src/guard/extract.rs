@@ -9,7 +9,12 @@ use super::{
     identity::{auth_of, current_user},
     rule::{missing, Kind, Requirement},
 };
-use crate::{accounts::AuthError, render::error_page, User};
+use crate::{
+    accounts::AuthError,
+    audit::{audit, AuditEvent},
+    render::error_page,
+    User,
+};
 
 /// The error page for a failure to load the user (503 when the database is down).
 pub(crate) fn load_failure(req: &HttpRequest, err: AuthError) -> actix_web::Error {
@@ -54,6 +59,12 @@ pub(crate) async fn check(
             Some(what) => Denial::Forbidden { missing: what },
         },
     };
+    let who = user.as_ref().map(|u| u.id.to_string());
+    audit(
+        AuditEvent::AccessDenied,
+        who.as_deref(),
+        &format!("{} {} {denial:?}", req.method(), req.path()),
+    );
     let res = deny_response(&auth, req, &denial, hook, raise_exception);
     Err(InternalError::from_response(format!("{denial:?}"), res).into())
 }
