@@ -15,13 +15,12 @@ use actix_web::{
     dev::{Service, ServiceRequest, ServiceResponse, Transform},
     http::{header, Method, StatusCode},
     web::{Bytes, BytesMut},
-    Error, HttpMessage, HttpResponse,
+    Error, HttpMessage,
 };
 use futures_util::StreamExt as _;
 
 use crate::{
     audit::{audit, AuditEvent},
-    render::error_page,
     security::csrf,
     settings::SameSitePolicy,
     Auth,
@@ -134,7 +133,7 @@ impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
                     tracing::error!(error = %err, "session store failed");
                     Err(actix_web::error::InternalError::from_response(
                         err.to_string(),
-                        unavailable(&auth),
+                        auth.status_page(StatusCode::SERVICE_UNAVAILABLE),
                     )
                     .into())
                 }
@@ -142,18 +141,6 @@ impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
             }
         })
     }
-}
-
-fn unavailable(auth: &Auth) -> HttpResponse {
-    let mut page = error_page(
-        auth.inner.renderer.as_ref(),
-        auth.settings(),
-        StatusCode::SERVICE_UNAVAILABLE,
-        &auth.settings().auth.messages.unavailable,
-    );
-    page.headers_mut()
-        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-    page
 }
 
 /// The inner service: attaches `Auth`, enforces CSRF on unsafe methods.
@@ -185,14 +172,7 @@ where
                         None,
                         &format!("{} {}: {reason}", req.method(), req.path()),
                     );
-                    let m = &auth.settings().auth.messages;
-                    let msg = match status {
-                        StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
-                        StatusCode::BAD_REQUEST => &m.bad_request,
-                        _ => &m.csrf_failed,
-                    };
-                    let page =
-                        error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
+                    let page = auth.status_page(status);
                     return Ok(req.into_response(page).map_into_right_body());
                 }
             }
@@ -252,12 +232,7 @@ async fn check_csrf(
             Err((forbidden, "CSRF token incorrect"))
         };
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !crate::pages::form::is_urlencoded(req.headers()) {
         return Err((forbidden, "CSRF token missing"));
     }
     let limit = auth.settings().security.max_form_bytes;

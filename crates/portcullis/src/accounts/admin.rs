@@ -155,12 +155,7 @@ impl Auth {
     /// # Errors
     /// [`AuthError::Db`].
     pub async fn clear_expired_sessions(&self) -> Result<u64, AuthError> {
-        let idle = self.settings().session.idle_timeout as i64;
-        let cutoff = if idle == 0 {
-            i64::MIN
-        } else {
-            db::now() - idle
-        };
+        let cutoff = db::sessions::idle_cutoff(self.settings().session.idle_timeout);
         Ok(db::sessions::clear_expired(self.db(), cutoff).await?)
     }
 }

@@ -121,6 +121,15 @@ pub async fn delete(db: &Database, key_hash: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The `last_seen` before which a session counts as idle (`i64::MIN` when the timeout is off).
+pub fn idle_cutoff(idle_timeout_secs: u64) -> i64 {
+    if idle_timeout_secs == 0 {
+        i64::MIN
+    } else {
+        now() - idle_timeout_secs as i64
+    }
+}
+
 /// Deletes every session past its absolute expiry or idle since `idle_cutoff`; returns how many.
 ///
 /// # Errors

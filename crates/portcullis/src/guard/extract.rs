@@ -2,7 +2,7 @@
 
 use std::{future::Future, marker::PhantomData, pin::Pin};
 
-use actix_web::{dev::Payload, error::InternalError, http::StatusCode, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, error::InternalError, FromRequest, HttpRequest};
 
 use super::{
     deny::{deny_response, Denial, DenyHook},
@@ -12,33 +12,18 @@ use super::{
 use crate::{
     accounts::AuthError,
     audit::{audit, AuditEvent},
-    render::error_page,
     User,
 };
 
 /// The error page for a failure to load the user (503 when the database is down).
 pub(crate) fn load_failure(req: &HttpRequest, err: AuthError) -> actix_web::Error {
-    tracing::error!(error = %err, "loading the current user failed");
-    let Some(auth) = auth_of(req) else {
-        return InternalError::from_response(
-            err,
-            actix_web::HttpResponse::InternalServerError().finish(),
-        )
-        .into();
+    let res = match auth_of(req) {
+        Some(auth) => auth.failure_page(&err),
+        None => {
+            tracing::error!(error = %err, "loading the current user failed");
+            actix_web::HttpResponse::InternalServerError().finish()
+        }
     };
-    let m = &auth.settings().auth.messages;
-    let (status, msg) = if err.is_unavailable() {
-        (StatusCode::SERVICE_UNAVAILABLE, &m.unavailable)
-    } else {
-        (StatusCode::INTERNAL_SERVER_ERROR, &m.server_error)
-    };
-    let mut res = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from_static("5"),
-        );
-    }
     InternalError::from_response(err, res).into()
 }
 

@@ -3,14 +3,17 @@
 use actix_web::{http::StatusCode, web::Bytes, HttpRequest};
 use serde::de::DeserializeOwned;
 
-/// Parses a urlencoded body; malformed input or invalid UTF-8 is a 400.
-pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Result<T, StatusCode> {
-    let is_form = req
-        .headers()
+/// True when the request says its body is `application/x-www-form-urlencoded`.
+pub(crate) fn is_urlencoded(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Parses a urlencoded body; malformed input or invalid UTF-8 is a 400.
+pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Result<T, StatusCode> {
+    if !is_urlencoded(req.headers()) {
         return Err(StatusCode::BAD_REQUEST);
     }
     // Every name and value must decode to valid UTF-8 (serde_urlencoded would

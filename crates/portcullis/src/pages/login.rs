@@ -56,7 +56,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
     };
     let f: LoginForm = match form::parse(&req, &body) {
         Ok(f) => f,
-        Err(status) => return respond::status_page(&auth, status),
+        Err(status) => return auth.status_page(status),
     };
     // POST `next` first, then the query string, as Django.
     let next = f.next.clone().or_else(|| form::query_next(&req));
@@ -81,14 +81,14 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
                 next.as_deref(),
                 &auth.settings().auth.login_redirect_url,
             )),
-            Err(e) => respond::failure(&auth, e),
+            Err(e) => auth.failure_page(&e),
         },
         Ok(None) => failed(&auth),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "login shed: hashing queue full");
-            respond::status_page(&auth, StatusCode::SERVICE_UNAVAILABLE)
+            auth.status_page(StatusCode::SERVICE_UNAVAILABLE)
         }
-        Err(e) => respond::failure(&auth, e),
+        Err(e) => auth.failure_page(&e),
     }
 }
 
@@ -106,7 +106,7 @@ fn render(
     let m = &a.messages;
     let token = match csrf::csrf_token(session) {
         Ok(t) => t,
-        Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
+        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };
     let (label, input_type, autocomplete) = match (
         a.accepts(LoginField::Username),

@@ -23,7 +23,7 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     let m = &s.auth.messages;
     let token = match csrf::csrf_token(&session) {
         Ok(t) => t,
-        Err(e) => return respond::failure(&auth, AuthError::Session(e.to_string())),
+        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };
     let ctx = LogoutContext {
         base: page_base(

@@ -5,7 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod assets;
-mod form;
+pub(crate) mod form;
 mod login;
 mod logout;
 mod register;

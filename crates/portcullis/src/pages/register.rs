@@ -56,7 +56,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
     };
     let mut f: RegisterForm = match form::parse(&req, &body) {
         Ok(f) => f,
-        Err(status) => return respond::status_page(&auth, status),
+        Err(status) => return auth.status_page(status),
     };
     if f.next.is_none() {
         f.next = form::query_next(&req);
@@ -88,15 +88,15 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
                 Ok(()) => {
                     respond::see_other(&respond::target(f.next.as_deref(), &a.signup_redirect_url))
                 }
-                Err(e) => respond::failure(&auth, e),
+                Err(e) => auth.failure_page(&e),
             }
         }
         Ok(Err(errors)) => render(&auth, &session, &f, &errors, StatusCode::OK),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "signup shed: hashing queue full");
-            respond::status_page(&auth, StatusCode::SERVICE_UNAVAILABLE)
+            auth.status_page(StatusCode::SERVICE_UNAVAILABLE)
         }
-        Err(e) => respond::failure(&auth, e),
+        Err(e) => auth.failure_page(&e),
     }
 }
 
@@ -138,7 +138,7 @@ fn render(
     let m = &a.messages;
     let token = match csrf::csrf_token(session) {
         Ok(t) => t,
-        Err(e) => return respond::failure(auth, AuthError::Session(e.to_string())),
+        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };
     let mut username = field(
         "username",

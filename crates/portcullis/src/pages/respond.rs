@@ -6,9 +6,7 @@ use actix_web::{
 };
 
 use crate::{
-    accounts::AuthError,
     guard::current_user,
-    render::error_page,
     security::{headers::apply_page_headers, redirect::safe_next},
     Auth, User,
 };
@@ -37,38 +35,9 @@ pub(super) fn target(next: Option<&str>, fallback: &str) -> String {
     safe_next(next).unwrap_or(fallback).to_owned()
 }
 
-/// An error page for `status`, with the matching message from settings.
-pub(super) fn status_page(auth: &Auth, status: StatusCode) -> HttpResponse {
-    let m = &auth.settings().auth.messages;
-    let msg = match status {
-        StatusCode::BAD_REQUEST => &m.bad_request,
-        StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
-        StatusCode::FORBIDDEN => &m.csrf_failed,
-        StatusCode::SERVICE_UNAVAILABLE => &m.unavailable,
-        _ => &m.server_error,
-    };
-    let mut res = error_page(auth.inner.renderer.as_ref(), auth.settings(), status, msg);
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-    }
-    res
-}
-
-/// The page for an internal failure: 503 when temporary, else 500 (logged, never shown).
-pub(super) fn failure(auth: &Auth, err: AuthError) -> HttpResponse {
-    if err.is_unavailable() {
-        tracing::warn!(error = %err, "temporarily unavailable");
-        status_page(auth, StatusCode::SERVICE_UNAVAILABLE)
-    } else {
-        tracing::error!(error = %err, "auth page failed");
-        status_page(auth, StatusCode::INTERNAL_SERVER_ERROR)
-    }
-}
-
 /// The signed-in user, or the failure page.
 pub(super) async fn user(auth: &Auth, req: &HttpRequest) -> Result<Option<User>, HttpResponse> {
-    current_user(req).await.map_err(|e| failure(auth, e))
+    current_user(req).await.map_err(|e| auth.failure_page(&e))
 }
 
 /// A rendered page, or a 500 when the renderer fails.
@@ -81,7 +50,7 @@ pub(super) fn page(
         Ok(body) => crate::render::html(status, body),
         Err(e) => {
             tracing::error!(error = %e, "page failed to render");
-            status_page(auth, StatusCode::INTERNAL_SERVER_ERROR)
+            auth.status_page(StatusCode::INTERNAL_SERVER_ERROR)
         }
     }
 }

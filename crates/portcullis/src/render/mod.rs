@@ -20,6 +20,7 @@
 //! ```
 
 mod context;
+mod status;
 
 use actix_web::{http::StatusCode, HttpResponse};
 
@@ -126,7 +127,7 @@ pub fn error_page(
         message: message.to_owned(),
         home_label: m.home_link.clone(),
     };
-    match renderer.error(&ctx) {
+    let mut res = match renderer.error(&ctx) {
         Ok(body) => html(status, body),
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
@@ -136,5 +137,13 @@ pub fn error_page(
             apply_page_headers(res.headers_mut());
             res
         }
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Clients and proxies may retry shortly: outages here are brief by nature.
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("5"),
+        );
     }
+    res
 }

@@ -23,7 +23,7 @@ const TOUCH_EVERY_SECS: i64 = 60;
 pub struct DbSessionStore {
     db: Database,
     max_age: i64,
-    idle_timeout: i64,
+    idle_timeout: u64,
 }
 
 impl DbSessionStore {
@@ -32,24 +32,9 @@ impl DbSessionStore {
         Self {
             db,
             max_age: max_age as i64,
-            idle_timeout: idle_timeout as i64,
+            idle_timeout,
         }
     }
-
-    fn idle_cutoff(&self) -> i64 {
-        if self.idle_timeout == 0 {
-            i64::MIN
-        } else {
-            db_now() - self.idle_timeout
-        }
-    }
-}
-
-fn db_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// SHA-256 hex of a session key: what the table stores.
@@ -75,11 +60,15 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = hash_key(session_key.as_ref());
-        let row = db::sessions::load(&self.db, &hash, self.idle_cutoff())
-            .await
-            .map_err(|e| LoadError::Other(e.into()))?;
+        let row = db::sessions::load(
+            &self.db,
+            &hash,
+            db::sessions::idle_cutoff(self.idle_timeout),
+        )
+        .await
+        .map_err(|e| LoadError::Other(e.into()))?;
         let Some(row) = row else { return Ok(None) };
-        if self.idle_timeout > 0 && db_now() - row.last_seen >= TOUCH_EVERY_SECS {
+        if self.idle_timeout > 0 && db::now() - row.last_seen >= TOUCH_EVERY_SECS {
             db::sessions::touch(&self.db, &hash)
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
@@ -101,7 +90,7 @@ impl SessionStore for DbSessionStore {
             &hash_key(&key),
             user_of(&state),
             &data,
-            db_now() + self.max_age,
+            db::now() + self.max_age,
         )
         .await
         .map_err(|e| SaveError::Other(e.into()))?;
@@ -133,11 +122,10 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(
         &self,
-        session_key: &SessionKey,
+        _session_key: &SessionKey,
         _ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
         // Lifetime is the row's absolute expiry plus the idle timeout; activity is recorded on load.
-        let _ = session_key;
         Ok(())
     }
 

@@ -1,0 +1,35 @@
+//! The standard error page for a status, and for an internal failure.
+
+use actix_web::{http::StatusCode, HttpResponse};
+
+use super::error_page;
+use crate::{accounts::AuthError, Auth};
+
+impl Auth {
+    /// The error page for `status` with its message from `[auth.messages]`
+    /// (403 here is the CSRF failure; guards render their own 403 text).
+    pub(crate) fn status_page(&self, status: StatusCode) -> HttpResponse {
+        let m = &self.settings().auth.messages;
+        let msg = match status {
+            StatusCode::BAD_REQUEST => &m.bad_request,
+            StatusCode::FORBIDDEN => &m.csrf_failed,
+            StatusCode::NOT_FOUND => &m.not_found,
+            StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
+            StatusCode::SERVICE_UNAVAILABLE => &m.unavailable,
+            _ => &m.server_error,
+        };
+        error_page(self.inner.renderer.as_ref(), self.settings(), status, msg)
+    }
+
+    /// The page for an internal failure: 503 when temporary (database down,
+    /// hashing queue full), else 500. The cause is logged, never shown.
+    pub(crate) fn failure_page(&self, err: &AuthError) -> HttpResponse {
+        if err.is_unavailable() {
+            tracing::warn!(error = %err, "temporarily unavailable");
+            self.status_page(StatusCode::SERVICE_UNAVAILABLE)
+        } else {
+            tracing::error!(error = %err, "request failed");
+            self.status_page(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
