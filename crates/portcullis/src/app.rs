@@ -47,7 +47,7 @@ pub(crate) struct AuthInner {
     pub(crate) providers: ProviderRegistry,
     pub(crate) rules: PasswordRules,
     /// Database loads of the current user (tests check: at most one per request).
-    pub(crate) user_loads: std::sync::atomic::AtomicU64,
+    pub(crate) user_loads: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -149,6 +149,32 @@ impl AuthBuilder {
 }
 
 impl Auth {
+    /// This `Auth` for one server worker: with `database.pool_per_worker`
+    /// (and a database that is not in memory), the same everything but a
+    /// database pool of the worker's own. The middleware calls it as each
+    /// worker builds its app.
+    pub fn for_worker(&self) -> Auth {
+        let s = &self.inner.settings.database;
+        if !s.pool_per_worker || s.is_in_memory() {
+            return self.clone();
+        }
+        let i = &self.inner;
+        Auth {
+            inner: Arc::new(AuthInner {
+                settings: i.settings.clone(),
+                db: i.db.lazy_copy(),
+                hasher: i.hasher.clone(),
+                cookie_key: i.cookie_key.clone(),
+                renderer: Arc::clone(&i.renderer),
+                mailer: Arc::clone(&i.mailer),
+                on_denied: i.on_denied,
+                providers: i.providers.clone(),
+                rules: i.rules.clone(),
+                user_loads: Arc::clone(&i.user_loads),
+            }),
+        }
+    }
+
     /// Starts a builder for custom renderer, mailer or denial hook.
     pub fn builder(settings: Settings) -> AuthBuilder {
         AuthBuilder {

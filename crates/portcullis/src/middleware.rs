@@ -88,7 +88,8 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Self::Transform, ()>>>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let auth = self.auth.clone();
+        // Runs on each worker as it builds its app: its own pool when configured.
+        let auth = self.auth.for_worker();
         let inner = CsrfService {
             service: Rc::new(service),
             auth: auth.clone(),
@@ -121,7 +122,7 @@ impl<B: MessageBody + 'static> Service<ServiceRequest> for AuthService<B> {
         let service = Rc::clone(&self.service);
         let auth = self.auth.clone();
         Box::pin(async move {
-            match service.call(req).await {
+            match crate::guard::identity::with_preload_slot(service.call(req)).await {
                 Ok(res) => Ok(res),
                 // actix-session reports its store's failures as opaque 500 errors:
                 // the database is unreachable or refused the write. Answer with the

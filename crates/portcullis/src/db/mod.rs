@@ -88,8 +88,7 @@ impl Database {
     pub async fn connect(settings: &DatabaseSettings) -> Result<Database, DbError> {
         let acquire = Duration::from_secs(settings.acquire_timeout_secs.max(1));
         if settings.is_sqlite() {
-            let in_memory =
-                settings.url.contains(":memory:") || settings.url.contains("mode=memory");
+            let in_memory = settings.is_in_memory();
             let opts = SqliteConnectOptions::from_str(&settings.url)
                 .doing("parsing database.url")?
                 .foreign_keys(true)
@@ -122,6 +121,24 @@ impl Database {
                 .await
                 .doing("connecting to PostgreSQL")?;
             Ok(Database::Postgres(pool))
+        }
+    }
+
+    /// A new pool to the same database with the same options, connecting
+    /// lazily: called on a server worker, its connections are opened (and
+    /// driven) by that worker's runtime.
+    pub fn lazy_copy(&self) -> Database {
+        match self {
+            Database::Sqlite(pool) => Database::Sqlite(
+                pool.options()
+                    .clone()
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+            Database::Postgres(pool) => Database::Postgres(
+                pool.options()
+                    .clone()
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
         }
     }
 

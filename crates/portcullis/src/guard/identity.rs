@@ -1,6 +1,6 @@
 //! The current user, loaded from the database at most once per request.
 
-use std::rc::Rc;
+use std::{cell::RefCell, future::Future, rc::Rc};
 
 use actix_session::SessionExt;
 use actix_web::{HttpMessage, HttpRequest};
@@ -10,6 +10,31 @@ use crate::{accounts::AuthError, session::keys, Auth, User};
 
 #[derive(Clone, Default)]
 struct IdentityCell(Rc<OnceCell<Option<User>>>);
+
+tokio::task_local! {
+    /// The user the session store read together with the session row (one
+    /// statement for both), waiting for the first guard of this request.
+    static PRELOADED: RefCell<Option<User>>;
+}
+
+/// Runs a request's service future with room for a preloaded user.
+pub(crate) fn with_preload_slot<F: Future>(fut: F) -> impl Future<Output = F::Output> {
+    PRELOADED.scope(RefCell::new(None), fut)
+}
+
+/// Hands the user read beside the session row to this request's identity.
+pub(crate) fn offer_preloaded(user: Option<User>) {
+    let _ = PRELOADED.try_with(|slot| *slot.borrow_mut() = user);
+}
+
+/// The preloaded user, when it is the one the session names.
+fn take_preloaded(id: i64) -> Option<User> {
+    PRELOADED
+        .try_with(|slot| slot.borrow_mut().take())
+        .ok()
+        .flatten()
+        .filter(|u| u.id == id)
+}
 
 /// The `Auth` the middleware attached to this request.
 pub(crate) fn auth_of(req: &HttpRequest) -> Option<Auth> {
@@ -47,7 +72,11 @@ pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AuthError> 
             auth.inner
                 .user_loads
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            match auth.user_by_id(id).await? {
+            let user = match take_preloaded(id) {
+                Some(u) => Some(u),
+                None => auth.user_by_id(id).await?,
+            };
+            match user {
                 Some(u) if u.is_active && Some(u.credential_version()) == bound => Ok(Some(u)),
                 _ => {
                     // Deleted, deactivated, or the password changed since login: end this session.

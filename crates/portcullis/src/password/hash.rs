@@ -6,20 +6,21 @@
 //! hash. Jobs wait in a bounded queue; when it is full callers get
 //! [`HashError::Busy`] at once, and the page answers 503 + Retry-After.
 
-use std::{
-    sync::{mpsc, Arc, Mutex},
-    thread,
-};
+use std::{sync::Arc, thread, time::Duration};
 
 use argon2::{
     password_hash::{Ident, Output, ParamsString, PasswordHash, SaltString},
-    Algorithm, Argon2, Block, Params, Version,
+    Algorithm, Argon2, Params, Version,
 };
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
-use super::HashError;
+use super::{memory::HashMemory, HashError};
+
+/// A hashing thread idle this long returns its argon2 memory to the OS.
+const RELEASE_AFTER: Duration = Duration::from_secs(2);
 
 /// Longest password accepted for hashing, in bytes; longer input fails verification at once.
 pub const MAX_PASSWORD_BYTES: usize = 4096;
@@ -95,7 +96,7 @@ pub struct PasswordHasher {
 }
 
 struct Inner {
-    queue: mpsc::SyncSender<Job>,
+    queue: Sender<Job>,
     params: HashParams,
     /// A hash of a random password: unknown users are verified against it so
     /// they cost the same time as a wrong password.
@@ -132,10 +133,9 @@ impl PasswordHasher {
         } else {
             workers
         };
-        let (tx, rx) = mpsc::sync_channel::<Job>(queue.max(1));
-        let rx = Arc::new(Mutex::new(rx));
+        let (tx, rx) = crossbeam_channel::bounded::<Job>(queue.max(1));
         for i in 0..workers {
-            let rx = Arc::clone(&rx);
+            let rx = rx.clone();
             let p = argon_params.clone();
             thread::Builder::new()
                 .name(format!("portcullis-hash-{i}"))
@@ -144,7 +144,7 @@ impl PasswordHasher {
         }
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
-        let dummy = hash_with(&argon_params, &random, &mut Vec::new())?;
+        let dummy = hash_with(&argon_params, &random, &mut HashMemory::default())?;
         Ok(PasswordHasher {
             inner: Arc::new(Inner {
                 queue: tx,
@@ -226,21 +226,55 @@ impl PasswordHasher {
             .submitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.queue.try_send(job).map_err(|e| match e {
-            mpsc::TrySendError::Full(_) => HashError::Busy,
-            mpsc::TrySendError::Disconnected(_) => HashError::Stopped,
+            TrySendError::Full(_) => HashError::Busy,
+            TrySendError::Disconnected(_) => HashError::Stopped,
         })
     }
 }
 
-fn worker(rx: Arc<Mutex<mpsc::Receiver<Job>>>, params: Params) {
-    // Allocated once per thread and reused by every hash.
-    let mut memory: Vec<Block> = vec![Block::default(); params.block_count()];
+/// Niceness of hashing threads: when logins flood in, the page-serving
+/// workers still win the CPU whenever they have a request, and hashing
+/// takes what is left (measured in docs/BENCHMARKS.md).
+const HASH_THREAD_NICE: i32 = 5;
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority on this thread's own id only changes its scheduling weight.
+    let rc = unsafe {
+        libc::setpriority(
+            libc::PRIO_PROCESS,
+            libc::gettid() as libc::id_t,
+            HASH_THREAD_NICE,
+        )
+    };
+    if rc != 0 {
+        tracing::debug!("could not lower the hashing thread's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
+fn worker(rx: Receiver<Job>, params: Params) {
+    lower_priority();
+    // Mapped at the first job, reused by every hash, unmapped when idle.
+    let mut memory = HashMemory::default();
     loop {
-        let job = match rx.lock() {
-            Ok(guard) => guard.recv(),
-            Err(_) => return,
+        let job = if memory.is_held() {
+            match rx.recv_timeout(RELEASE_AFTER) {
+                Ok(job) => job,
+                Err(RecvTimeoutError::Timeout) => {
+                    memory.release();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
         };
-        let Ok(job) = job else { return };
         match job {
             Job::Hash { password, reply } => {
                 let _ = reply.send(hash_with(&params, &password, &mut memory));
@@ -261,20 +295,20 @@ fn compute(
     password: &[u8],
     salt: &[u8],
     out: &mut [u8],
-    memory: &mut Vec<Block>,
+    memory: &mut HashMemory,
 ) -> bool {
-    if memory.len() < params.block_count() {
-        memory.resize(params.block_count(), Block::default());
-    }
+    let Ok(blocks) = memory.blocks(params.block_count()) else {
+        return false;
+    };
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password_into_with_memory(password, salt, out, &mut memory[..])
+        .hash_password_into_with_memory(password, salt, out, blocks)
         .is_ok()
 }
 
 fn hash_with(
     params: &Params,
     password: &[u8],
-    memory: &mut Vec<Block>,
+    memory: &mut HashMemory,
 ) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
@@ -299,7 +333,7 @@ fn phc_string(params: &Params, salt: &[u8], out: &[u8]) -> Result<String, HashEr
     Ok(hash.to_string())
 }
 
-fn verify_with(current: &Params, password: &[u8], phc: &str, memory: &mut Vec<Block>) -> Verified {
+fn verify_with(current: &Params, password: &[u8], phc: &str, memory: &mut HashMemory) -> Verified {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return Verified::No;
     };

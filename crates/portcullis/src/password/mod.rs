@@ -3,6 +3,7 @@
 mod common;
 mod error;
 mod hash;
+mod memory;
 mod validate;
 
 pub use error::HashError;

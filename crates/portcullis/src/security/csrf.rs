@@ -19,6 +19,10 @@ const SECRET_LEN: usize = 32;
 
 fn secret(session: &Session) -> Option<[u8; SECRET_LEN]> {
     let encoded: String = session.get(keys::CSRF).ok().flatten()?;
+    decode_secret(&encoded)
+}
+
+fn decode_secret(encoded: &str) -> Option<[u8; SECRET_LEN]> {
     URL_SAFE_NO_PAD.decode(encoded).ok()?.try_into().ok()
 }
 
@@ -50,7 +54,33 @@ fn mask(secret: &[u8; SECRET_LEN]) -> String {
 
 /// True when `submitted` unmasks to the session's secret.
 pub fn token_matches(session: &Session, submitted: &str) -> bool {
-    let Some(secret) = secret(session) else {
+    let Ok(Some(encoded)) = session.get::<String>(keys::CSRF) else {
+        return false;
+    };
+    masked_token_matches(&encoded, submitted)
+}
+
+/// True when the masked token `submitted` unmasks to `secret`, the session's
+/// CSRF secret as stored (32 bytes, URL-safe base64 without padding); the
+/// comparison is constant-time. [`token_matches`] is this with the secret read
+/// from the session; a malformed secret or token never matches.
+///
+/// A token is a random 32-byte pad followed by the secret XOR the pad, so an
+/// all-zero pad leaves the secret as it is:
+///
+/// ```
+/// use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+/// use portcullis::security::csrf::masked_token_matches;
+/// let secret = [7u8; 32];
+/// let stored = URL_SAFE_NO_PAD.encode(secret);
+/// let token = URL_SAFE_NO_PAD.encode([[0u8; 32], secret].concat());
+/// assert!(masked_token_matches(&stored, &token));
+/// let forged = URL_SAFE_NO_PAD.encode([[0u8; 32], [8u8; 32]].concat());
+/// assert!(!masked_token_matches(&stored, &forged));
+/// assert!(!masked_token_matches(&stored, "not a token"));
+/// ```
+pub fn masked_token_matches(secret: &str, submitted: &str) -> bool {
+    let Some(secret) = decode_secret(secret) else {
         return false;
     };
     unmask_matches(&secret, submitted)
@@ -83,6 +113,19 @@ mod tests {
         assert_ne!(a, b);
         assert!(unmask_matches(&secret, &a));
         assert!(unmask_matches(&secret, &b));
+    }
+
+    #[test]
+    fn stored_secret_matches_its_masked_tokens_only() {
+        let secret = [7u8; SECRET_LEN];
+        let stored = URL_SAFE_NO_PAD.encode(secret);
+        assert!(masked_token_matches(&stored, &mask(&secret)));
+        assert!(!masked_token_matches(&stored, &mask(&[8u8; SECRET_LEN])));
+        assert!(!masked_token_matches("", &mask(&secret)));
+        assert!(!masked_token_matches(
+            &URL_SAFE_NO_PAD.encode([7u8; 16]),
+            &mask(&secret)
+        ));
     }
 
     #[test]

@@ -13,7 +13,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::keys;
-use crate::db::{self, Database};
+use crate::{
+    db::{self, Database},
+    User,
+};
 
 /// Touch `last_seen` at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -60,14 +63,19 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = hash_key(session_key.as_ref());
-        let row = db::sessions::load(
+        let row = db::sessions::load_with_user(
             &self.db,
             &hash,
             db::sessions::idle_cutoff(self.idle_timeout),
         )
         .await
         .map_err(|e| LoadError::Other(e.into()))?;
-        let Some(row) = row else { return Ok(None) };
+        let Some((row, user)) = row else {
+            return Ok(None);
+        };
+        crate::guard::identity::offer_preloaded(
+            user.map(|(row, groups, perms)| User::from_parts(row, groups, perms)),
+        );
         if self.idle_timeout > 0 && db::now() - row.last_seen >= TOUCH_EVERY_SECS {
             db::sessions::touch(&self.db, &hash)
                 .await

@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 pub struct DatabaseSettings {
     /// `sqlite://FILE?mode=rwc` (embedded, zero set-up) or `postgres://user:pass@host/db`.
     pub url: String,
-    /// Largest number of pooled connections.
+    /// Largest number of pooled connections (per worker when `pool_per_worker`).
     pub max_connections: u32,
+    /// Give each server worker thread its own pool, connected from that
+    /// worker, instead of one pool shared by all (measured faster:
+    /// docs/BENCHMARKS.md). In-memory SQLite always shares one pool.
+    pub pool_per_worker: bool,
     /// Seconds to wait for a pooled connection before answering 503.
     pub acquire_timeout_secs: u64,
     /// Apply pending migrations at start-up (unset: true for SQLite, false for PostgreSQL).
@@ -21,6 +25,7 @@ impl Default for DatabaseSettings {
         Self {
             url: "sqlite://portcullis.db?mode=rwc".into(),
             max_connections: 10,
+            pool_per_worker: true,
             acquire_timeout_secs: 5,
             auto_migrate: None,
         }
@@ -31,6 +36,11 @@ impl DatabaseSettings {
     /// True when the URL names an SQLite database.
     pub fn is_sqlite(&self) -> bool {
         self.url.starts_with("sqlite:")
+    }
+
+    /// True for SQLite databases that live in memory (one connection, never per worker).
+    pub fn is_in_memory(&self) -> bool {
+        self.is_sqlite() && (self.url.contains(":memory:") || self.url.contains("mode=memory"))
     }
 
     /// Whether migrations run at start-up, after applying the backend default.

@@ -5,7 +5,7 @@ use actix_web::{
     test,
 };
 
-use crate::support::{app, csrf_of, setup, user, Backend, Browser, PASSWORD};
+use crate::support::{app, csrf_of, setup, setup_with, user, Backend, Browser, PASSWORD};
 
 async fn missing_or_wrong_csrf_tokens_get_a_403_page(b: Backend) {
     let ctx = setup(&b).await;
@@ -200,7 +200,8 @@ async fn garbage_session_cookies_are_ignored(b: Backend) {
 }
 
 async fn an_unreachable_database_gets_a_503_page(b: Backend) {
-    let ctx = setup(&b).await;
+    // The outage is simulated by closing the pool, so the app must use that one pool.
+    let ctx = setup_with(&b, |s| s.database.pool_per_worker = false).await;
     user(&ctx, "tia").await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();

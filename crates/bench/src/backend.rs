@@ -1,0 +1,261 @@
+//! Every measurement on one database: the demo and the floor servers on
+//! the same database, side by side, in one run.
+
+use std::{path::Path, process::Command, sync::Arc, time::Duration};
+
+use anyhow::{bail, Context as _};
+use serde::Serialize;
+
+use crate::{
+    load::{self, Login, Page},
+    server::{free_addr, peak_rss, Server},
+    setup,
+    stats::Summary,
+    Plan,
+};
+
+/// Figures for one backend.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BackendResult {
+    pub backend: String,
+    pub floor_shared: Summary,
+    pub floor_per_worker: Summary,
+    pub page: Summary,
+    pub rss_idle_mib: f64,
+    pub rss_page_mib: f64,
+    pub login_ok_ms: f64,
+    pub login_unknown_ms: f64,
+    pub login_wrong_ms: f64,
+    pub logins: Summary,
+    pub flood_page: Summary,
+    pub flood_logins: Summary,
+    pub rss_flood_mib: f64,
+    pub overload: Summary,
+    pub overload_shed: u64,
+    pub overload_shed_with_retry_after: u64,
+    pub big_sessions: i64,
+    pub big_users: i64,
+    pub big_fill_secs: f64,
+    pub big_page: Summary,
+}
+
+/// A successful login redirects: 303 (Portcullis), 302 (Django).
+const SIGNED_IN: &[u16] = &[302, 303];
+
+fn median(mut xs: Vec<Summary>) -> Summary {
+    xs.sort_by(|a, b| a.per_sec.total_cmp(&b.per_sec));
+    xs[xs.len() / 2]
+}
+
+fn demo(plan: &Plan, name: &str, url: &str, work: &Path) -> anyhow::Result<Server> {
+    let addr = free_addr()?;
+    let settings = work.join(format!("{name}-settings.toml"));
+    std::fs::write(
+        &settings,
+        format!(
+            "[auth]\nsite_origin = \"http://{addr}\"\n\n[database]\nurl = \"{url}\"\nmax_connections = {}\n",
+            plan.max_connections
+        ),
+    )?;
+    let mut cmd = Command::new(plan.bin_dir.join("demo"));
+    cmd.arg("--settings")
+        .arg(&settings)
+        .arg("--bind")
+        .arg(addr.to_string());
+    cmd.env("RUST_LOG", "warn");
+    Server::start(
+        &format!("demo ({name})"),
+        cmd,
+        addr,
+        &work.join(format!("{name}-demo.log")),
+    )
+}
+
+fn floor(plan: &Plan, name: &str, url: &str, pool: &str, work: &Path) -> anyhow::Result<Server> {
+    let addr = free_addr()?;
+    let mut cmd = Command::new(plan.bin_dir.join("bench-floor"));
+    cmd.args([
+        "--database",
+        url,
+        "--bind",
+        &addr.to_string(),
+        "--pool",
+        pool,
+    ])
+    .args(["--max-connections", &plan.max_connections.to_string()]);
+    Server::start(
+        &format!("floor ({name}, {pool})"),
+        cmd,
+        addr,
+        &work.join(format!("{name}-floor-{pool}.log")),
+    )
+}
+
+/// Runs every phase against `url` (a fresh database).
+pub async fn measure(
+    plan: &Plan,
+    name: &str,
+    url: &str,
+    work: &Path,
+) -> anyhow::Result<BackendResult> {
+    let mut r = BackendResult {
+        backend: name.to_owned(),
+        ..Default::default()
+    };
+    setup::prepare(url).await?;
+    let db = setup::open(url).await?;
+    setup::fill(&db, plan.small_sessions, plan.small_sessions).await?;
+
+    let server = demo(plan, name, url, work)?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    r.rss_idle_mib = server.rss_mib();
+
+    let login = Login {
+        addr: server.addr,
+        path: "/login".into(),
+        username: setup::USER.into(),
+        password: setup::PASSWORD.into(),
+    };
+    let cookie = login.cookie().await?;
+    if std::env::var_os("BENCH_DEBUG").is_some() {
+        eprintln!("demo {} cookie {cookie}", server.addr);
+    }
+    let page = Page {
+        addr: server.addr,
+        path: "/dashboard".into(),
+        cookie: cookie.into(),
+    };
+    check_page(&page, setup::USER).await?;
+    let sid = setup::newest_session_hash(&db).await?;
+    let floors = [
+        floor(plan, name, url, "shared", work)?,
+        floor(plan, name, url, "per-worker", work)?,
+    ];
+    let floor_pages = floors.each_ref().map(|f| Page {
+        addr: f.addr,
+        path: "/floor".into(),
+        cookie: format!("sid={sid}").into(),
+    });
+    for p in &floor_pages {
+        check_page(p, "user").await?;
+    }
+
+    // Interleaved so drift on a shared machine hits each side alike.
+    let (mut shared, mut per_worker, mut ours) = (vec![], vec![], vec![]);
+    let mut rss_page: f64 = 0.0;
+    for _ in 0..plan.reps {
+        per_worker.push(page_run(plan, &floor_pages[1]).await);
+        let (s, rss) = peak_rss(&server, page_run(plan, &page)).await;
+        rss_page = rss_page.max(rss);
+        ours.push(s);
+        shared.push(page_run(plan, &floor_pages[0]).await);
+    }
+    drop(floors);
+    r.floor_shared = median(shared);
+    r.floor_per_worker = median(per_worker);
+    r.page = median(ours);
+    r.rss_page_mib = rss_page;
+
+    // One login at a time: a success, an unknown user and a wrong password must cost alike.
+    let n = plan.cost_samples;
+    r.login_ok_ms = load::sequential_logins(&login, n).await?.ms(0.5);
+    r.login_unknown_ms = load::sequential_logins(&login.with("nobody-here", setup::PASSWORD), n)
+        .await?
+        .ms(0.5);
+    r.login_wrong_ms = load::sequential_logins(&login.with(setup::USER, "wrong-password-123"), n)
+        .await?
+        .ms(0.5);
+
+    r.logins = load::logins(&login, plan.login_conns, plan.duration)
+        .await
+        .summary(SIGNED_IN);
+
+    // A login flood beside the page load.
+    let ((flood_page, flood_logins), rss) = peak_rss(&server, async {
+        tokio::join!(
+            load::pages(&page, plan.page_conns, plan.duration),
+            load::logins(&login, plan.login_conns, plan.duration)
+        )
+    })
+    .await;
+    r.flood_page = flood_page.summary(&[200]);
+    r.flood_logins = flood_logins.summary(SIGNED_IN);
+    r.rss_flood_mib = rss;
+
+    // Far beyond capacity: excess logins must be shed at once, with Retry-After.
+    let over = load::logins(&login, plan.overload_conns, plan.duration).await;
+    r.overload = over.summary(SIGNED_IN);
+    r.overload_shed = over.count(429) + over.count(503);
+    r.overload_shed_with_retry_after = over.shed_with_retry_after;
+
+    // The same page with a large store.
+    r.big_fill_secs = setup::fill(&db, plan.big_sessions, plan.big_users)
+        .await?
+        .as_secs_f64();
+    (r.big_sessions, r.big_users) = setup::counts(&db).await?;
+    check_page(&page, setup::USER).await?;
+    let mut big = vec![];
+    for _ in 0..plan.reps {
+        big.push(page_run(plan, &page).await);
+    }
+    r.big_page = median(big);
+    db.close().await;
+    drop(server);
+    Ok(r)
+}
+
+/// A warm-up, then one measured run at the page concurrency.
+async fn page_run(plan: &Plan, page: &Page) -> Summary {
+    let _ = load::pages(page, plan.page_conns, plan.warmup).await;
+    load::pages(page, plan.page_conns, plan.duration)
+        .await
+        .summary(&[200])
+}
+
+/// The page answers 200 and shows `needle`: the load is measuring the real thing.
+async fn check_page(page: &Page, needle: &str) -> anyhow::Result<()> {
+    let mut conn = crate::http::Conn::open(page.addr).await?;
+    let reply = conn.get(&page.path, &page.cookie).await?;
+    let body = String::from_utf8_lossy(&reply.body);
+    if reply.status != 200 || !body.contains(needle) {
+        bail!(
+            "GET {} answered {} without {needle:?}",
+            page.path,
+            reply.status
+        );
+    }
+    Ok(())
+}
+
+/// The page measured against Django with the same driver.
+pub async fn django_page(
+    plan: &Plan,
+    server: &Server,
+    login_path: &str,
+    page_path: &str,
+) -> anyhow::Result<(Summary, f64, Summary)> {
+    let login = Login {
+        addr: server.addr,
+        path: Arc::from(login_path),
+        username: setup::USER.into(),
+        password: setup::PASSWORD.into(),
+    };
+    let cookie = login.cookie().await.context("logging in to Django")?;
+    let page = Page {
+        addr: server.addr,
+        path: page_path.into(),
+        cookie: cookie.into(),
+    };
+    check_page(&page, setup::USER).await?;
+    let mut runs = vec![];
+    let mut rss: f64 = 0.0;
+    for _ in 0..plan.reps {
+        let (s, peak) = peak_rss(server, page_run(plan, &page)).await;
+        rss = rss.max(peak);
+        runs.push(s);
+    }
+    let logins = load::logins(&login, plan.login_conns, plan.duration)
+        .await
+        .summary(SIGNED_IN);
+    Ok((median(runs), rss, logins))
+}

@@ -1,0 +1,189 @@
+//! Closed-loop load: `conns` connections each send the next request as soon
+//! as the last answered, for a fixed time (as wrk does).
+
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context as _};
+use hyper::header;
+
+use crate::{
+    http::{hidden_field, Conn, Jar},
+    stats::Stats,
+};
+
+/// A guarded page fetched with a signed-in session cookie.
+#[derive(Clone)]
+pub struct Page {
+    pub addr: SocketAddr,
+    pub path: Arc<str>,
+    pub cookie: Arc<str>,
+}
+
+/// Hammers `page` from `conns` connections for `dur`.
+pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
+    let deadline = Instant::now() + dur;
+    let tasks: Vec<_> = (0..conns)
+        .map(|_| {
+            let page = page.clone();
+            tokio::spawn(async move {
+                let mut stats = Stats::default();
+                let mut conn = None;
+                while Instant::now() < deadline {
+                    let c = match conn.as_mut() {
+                        Some(c) => c,
+                        None => match Conn::open(page.addr).await {
+                            Ok(c) => conn.insert(c),
+                            Err(_) => {
+                                stats.errors += 1;
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
+                        },
+                    };
+                    let t0 = Instant::now();
+                    match c.get(&page.path, &page.cookie).await {
+                        Ok(r) => stats.record(r.status.as_u16(), t0.elapsed()),
+                        Err(_) => {
+                            stats.errors += 1;
+                            conn = None;
+                        }
+                    }
+                }
+                stats
+            })
+        })
+        .collect();
+    collect(tasks, dur).await
+}
+
+/// A login form and the credentials to post to it.
+#[derive(Clone)]
+pub struct Login {
+    pub addr: SocketAddr,
+    pub path: Arc<str>,
+    pub username: Arc<str>,
+    pub password: Arc<str>,
+}
+
+/// Hidden CSRF field names: ours, then Django's.
+const TOKEN_FIELDS: &[&str] = &["csrf_token", "csrfmiddlewaretoken"];
+
+impl Login {
+    /// The same form with other credentials.
+    pub fn with(&self, username: &str, password: &str) -> Login {
+        Login {
+            username: username.into(),
+            password: password.into(),
+            ..self.clone()
+        }
+    }
+
+    /// A fresh visitor: GET the form (cookie + token), then POST it.
+    /// Returns the POST's status and latency, whether a shed answer carried
+    /// Retry-After, and the cookies afterwards.
+    pub async fn once(&self, conn: &mut Conn) -> anyhow::Result<(u16, Duration, bool, Jar)> {
+        let mut jar = Jar::default();
+        let form_page = conn.get(&self.path, "").await?;
+        if form_page.status != 200 {
+            bail!("GET {} answered {}", self.path, form_page.status);
+        }
+        jar.absorb(&form_page);
+        let token = hidden_field(&form_page.body, TOKEN_FIELDS)?;
+        let form = form_urlencoded::Serializer::new(String::new())
+            // `login` is Portcullis' field (username or email), `username` Django's.
+            .append_pair("login", &self.username)
+            .append_pair("username", &self.username)
+            .append_pair("password", &self.password)
+            .append_pair(TOKEN_FIELDS[0], &token)
+            .append_pair(TOKEN_FIELDS[1], &token)
+            .finish();
+        let t0 = Instant::now();
+        let reply = conn.post(&self.path, &jar.header(), form).await?;
+        let took = t0.elapsed();
+        jar.absorb(&reply);
+        let retry_after = reply.headers.contains_key(header::RETRY_AFTER);
+        Ok((reply.status.as_u16(), took, retry_after, jar))
+    }
+
+    /// Signs in once and returns the session's `Cookie:` header value.
+    pub async fn cookie(&self) -> anyhow::Result<String> {
+        let mut conn = Conn::open(self.addr).await?;
+        let (status, _, _, jar) = self.once(&mut conn).await.context("logging in")?;
+        if !matches!(status, 302 | 303) {
+            bail!(
+                "login as {} answered {status}, not a redirect",
+                self.username
+            );
+        }
+        Ok(jar.header())
+    }
+}
+
+/// Logs in from `conns` connections back to back for `dur`; records each POST.
+pub async fn logins(login: &Login, conns: usize, dur: Duration) -> Stats {
+    let deadline = Instant::now() + dur;
+    let tasks: Vec<_> = (0..conns)
+        .map(|_| {
+            let login = login.clone();
+            tokio::spawn(async move {
+                let mut stats = Stats::default();
+                let mut conn = None;
+                while Instant::now() < deadline {
+                    let c = match conn.as_mut() {
+                        Some(c) => c,
+                        None => match Conn::open(login.addr).await {
+                            Ok(c) => conn.insert(c),
+                            Err(_) => {
+                                stats.errors += 1;
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
+                        },
+                    };
+                    match login.once(c).await {
+                        Ok((status, took, retry_after, _)) => {
+                            stats.record(status, took);
+                            if matches!(status, 429 | 503) && retry_after {
+                                stats.shed_with_retry_after += 1;
+                            }
+                        }
+                        Err(_) => {
+                            stats.errors += 1;
+                            conn = None;
+                        }
+                    }
+                }
+                stats
+            })
+        })
+        .collect();
+    collect(tasks, dur).await
+}
+
+/// `n` logins one after another on one connection: the cost of one, unloaded.
+pub async fn sequential_logins(login: &Login, n: usize) -> anyhow::Result<Stats> {
+    let mut conn = Conn::open(login.addr).await?;
+    let mut stats = Stats::default();
+    let t0 = Instant::now();
+    for _ in 0..n {
+        let (status, took, _, _) = login.once(&mut conn).await?;
+        stats.record(status, took);
+    }
+    stats.elapsed = t0.elapsed();
+    Ok(stats)
+}
+
+async fn collect(tasks: Vec<tokio::task::JoinHandle<Stats>>, dur: Duration) -> Stats {
+    let mut all = Stats::default();
+    for t in tasks {
+        if let Ok(s) = t.await {
+            all.merge(&s);
+        }
+    }
+    all.elapsed = dur;
+    all
+}

@@ -1,0 +1,333 @@
+//! The results table and the budgets of docs/BENCHMARKS.md.
+
+use std::{fmt::Write as _, time::Duration};
+
+use serde::Serialize;
+
+use crate::{backend::BackendResult, stats::Summary, Plan};
+
+/// One budget line: a measured value against its limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub value: f64,
+    pub limit: f64,
+    /// True: value must be ≥ limit; false: ≤ limit.
+    pub at_least: bool,
+    /// Enforced in this run (quick runs enforce ratios and memory, not absolute latencies).
+    pub enforced: bool,
+    pub passed: bool,
+}
+
+/// Django's figures, measured in the same run.
+#[derive(Debug, Clone, Serialize)]
+pub struct DjangoResult {
+    pub page: Summary,
+    pub rss_mib: f64,
+    pub logins: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub quick: bool,
+    pub cores: usize,
+    pub hash_ms: f64,
+    pub login_ceiling_per_sec: f64,
+    pub backends: Vec<BackendResult>,
+    pub django: Option<DjangoResult>,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    pub fn new(
+        plan: &Plan,
+        cores: usize,
+        hash: Duration,
+        backends: Vec<BackendResult>,
+        django: Option<(Summary, f64, Summary)>,
+    ) -> Report {
+        let hash_ms = hash.as_secs_f64() * 1e3;
+        let ceiling = cores as f64 * 1000.0 / hash_ms;
+        let django = django.map(|(page, rss_mib, logins)| DjangoResult {
+            page,
+            rss_mib,
+            logins,
+        });
+        let mut checks = vec![];
+        let mut add = |name: String, value: f64, limit: f64, at_least: bool, ratio: bool| {
+            let enforced = ratio || !plan.quick;
+            let passed = if at_least {
+                value >= limit
+            } else {
+                value <= limit
+            };
+            checks.push(Check {
+                name,
+                value,
+                limit,
+                at_least,
+                enforced,
+                passed,
+            });
+        };
+        for b in &backends {
+            let n = &b.backend;
+            let pg = n == "postgres";
+            let floor = b.floor_per_worker.per_sec.max(b.floor_shared.per_sec);
+            add(
+                format!("{n}: guarded page ÷ one-lookup floor"),
+                b.page.per_sec / floor,
+                0.80,
+                true,
+                true,
+            );
+            add(
+                format!("{n}: guarded page p99 ms @{} conns", plan.page_conns),
+                b.page.p99_ms,
+                if pg { 25.0 } else { 10.0 },
+                false,
+                false,
+            );
+            if !pg {
+                add(
+                    format!("{n}: RSS under page load, MiB"),
+                    b.rss_page_mib,
+                    32.0,
+                    false,
+                    true,
+                );
+            }
+            add(
+                format!("{n}: logins/s ÷ argon2 ceiling"),
+                b.logins.per_sec / ceiling,
+                0.75,
+                true,
+                true,
+            );
+            add(
+                format!("{n}: login p99 ms @{} conns", plan.login_conns),
+                b.logins.p99_ms,
+                250.0,
+                false,
+                false,
+            );
+            for (what, ms) in [
+                ("unknown user", b.login_unknown_ms),
+                ("wrong password", b.login_wrong_ms),
+            ] {
+                add(
+                    format!("{n}: {what} login time ÷ successful login − 1 (abs)"),
+                    (ms / b.login_ok_ms - 1.0).abs(),
+                    0.10,
+                    false,
+                    true,
+                );
+            }
+            add(
+                format!("{n}: flood: guarded page p99 ms"),
+                b.flood_page.p99_ms,
+                15.0,
+                false,
+                false,
+            );
+            add(
+                format!("{n}: flood: guarded req/s ÷ unloaded"),
+                b.flood_page.per_sec / b.page.per_sec,
+                0.45,
+                true,
+                true,
+            );
+            add(
+                format!("{n}: flood: logins/s ÷ 30/s on 2 cores"),
+                b.flood_logins.per_sec / (15.0 * cores as f64),
+                1.0,
+                true,
+                true,
+            );
+            add(
+                format!("{n}: flood: RSS MiB"),
+                b.rss_flood_mib,
+                80.0,
+                false,
+                true,
+            );
+            add(
+                format!("{n}: overload: shed answers carrying Retry-After ÷ shed"),
+                ratio(b.overload_shed_with_retry_after, b.overload_shed),
+                1.0,
+                true,
+                true,
+            );
+            add(
+                format!("{n}: overload: accepted-login p99 ms"),
+                b.overload.p99_ms,
+                2_000.0,
+                false,
+                false,
+            );
+            add(
+                format!("{n}: overload: transport errors"),
+                b.overload.errors as f64,
+                0.0,
+                false,
+                true,
+            );
+            add(
+                format!("{n}: large store: p50 latency ÷ small store"),
+                b.big_page.p50_ms / b.page.p50_ms,
+                1.20,
+                false,
+                true,
+            );
+        }
+        if let (Some(d), Some(sqlite)) = (&django, backends.iter().find(|b| b.backend == "sqlite"))
+        {
+            add(
+                "sqlite: guarded page ÷ Django's".into(),
+                sqlite.page.per_sec / d.page.per_sec,
+                25.0,
+                true,
+                true,
+            );
+        }
+        Report {
+            quick: plan.quick,
+            cores,
+            hash_ms,
+            login_ceiling_per_sec: ceiling,
+            backends,
+            django,
+            checks,
+        }
+    }
+
+    /// True when every enforced budget holds.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.passed || !c.enforced)
+    }
+
+    /// The tables docs/BENCHMARKS.md shows.
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} cores; argon2id hash {:.1} ms → login ceiling {:.0}/s{}\n",
+            self.cores,
+            self.hash_ms,
+            self.login_ceiling_per_sec,
+            if self.quick { " (quick run)" } else { "" }
+        );
+        let _ = writeln!(s, "| server | page req/s | p50 ms | p99 ms | RSS MiB |");
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+        for b in &self.backends {
+            let row = |s: &mut String, name: &str, x: &Summary, rss: Option<f64>| {
+                let _ = writeln!(
+                    s,
+                    "| {name} | {:.0} | {:.2} | {:.2} | {} |",
+                    x.per_sec,
+                    x.p50_ms,
+                    x.p99_ms,
+                    rss.map_or("".into(), |r| format!("{r:.1}"))
+                );
+            };
+            let n = &b.backend;
+            row(
+                &mut s,
+                &format!("floor, {n}, pool per worker"),
+                &b.floor_per_worker,
+                None,
+            );
+            row(
+                &mut s,
+                &format!("floor, {n}, shared pool"),
+                &b.floor_shared,
+                None,
+            );
+            row(
+                &mut s,
+                &format!("**Portcullis `/dashboard`, {n}**"),
+                &b.page,
+                Some(b.rss_page_mib),
+            );
+            row(
+                &mut s,
+                &format!("Portcullis, {n}, during login flood"),
+                &b.flood_page,
+                Some(b.rss_flood_mib),
+            );
+            row(
+                &mut s,
+                &format!(
+                    "Portcullis, {n}, {} sessions / {} users",
+                    b.big_sessions, b.big_users
+                ),
+                &b.big_page,
+                None,
+            );
+        }
+        if let Some(d) = &self.django {
+            let _ = writeln!(
+                s,
+                "| Django + gunicorn, sqlite | {:.0} | {:.2} | {:.2} | {:.1} |",
+                d.page.per_sec, d.page.p50_ms, d.page.p99_ms, d.rss_mib
+            );
+        }
+        let _ = writeln!(s, "\n| logins | per s | p50 ms | p99 ms | shed | other |");
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+        for b in &self.backends {
+            let n = &b.backend;
+            for (what, x, shed) in [
+                ("8 conns", &b.logins, 0),
+                ("8 conns during page load", &b.flood_logins, 0),
+                ("256 conns (overload)", &b.overload, b.overload_shed),
+            ] {
+                let _ = writeln!(
+                    s,
+                    "| {n}, {what} | {:.1} | {:.1} | {:.1} | {shed} | {} |",
+                    x.per_sec,
+                    x.p50_ms,
+                    x.p99_ms,
+                    x.other - shed
+                );
+            }
+            let _ = writeln!(
+                s,
+                "| {n}, one at a time: ok / unknown user / wrong password (ms) | {:.1} / {:.1} / {:.1} | | | | |",
+                b.login_ok_ms, b.login_unknown_ms, b.login_wrong_ms
+            );
+        }
+        if let Some(d) = &self.django {
+            let _ = writeln!(
+                s,
+                "| Django (argon2id, same parameters), 8 conns | {:.1} | {:.1} | {:.1} | | {} |",
+                d.logins.per_sec, d.logins.p50_ms, d.logins.p99_ms, d.logins.other
+            );
+        }
+        let _ = writeln!(s, "\n| budget | measured | limit | result |");
+        let _ = writeln!(s, "|---|---:|---:|---|");
+        for c in &self.checks {
+            let verdict = match (c.passed, c.enforced) {
+                (true, _) => "pass",
+                (false, true) => "**FAIL**",
+                (false, false) => "miss (not enforced in quick runs)",
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {:.2} | {} {} | {verdict} |",
+                c.name,
+                c.value,
+                if c.at_least { "≥" } else { "≤" },
+                c.limit
+            );
+        }
+        s
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}

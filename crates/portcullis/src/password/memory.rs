@@ -1,0 +1,57 @@
+//! The argon2 working memory of one hashing thread: mapped straight from the
+//! OS and unmapped after a quiet spell, so an idle server holds none of it.
+//!
+//! Going through the allocator instead keeps it resident: glibc serves a
+//! freed 19 MiB block's successors from its heap and rarely trims it, which
+//! is how a naive login handler grows to hundreds of MiB under a flood.
+
+use argon2::Block;
+use memmap2::MmapMut;
+
+/// One thread's argon2 blocks; mapped on first use, reused by every hash.
+#[derive(Default)]
+pub(crate) struct HashMemory {
+    map: Option<MmapMut>,
+}
+
+impl HashMemory {
+    /// `count` blocks, mapping (zeroed) memory when none or too little is held.
+    pub(crate) fn blocks(&mut self, count: usize) -> std::io::Result<&mut [Block]> {
+        let bytes = count * std::mem::size_of::<Block>();
+        if self.map.as_ref().is_none_or(|m| m.len() < bytes) {
+            self.map = Some(MmapMut::map_anon(bytes.max(1))?);
+        }
+        let map = self.map.as_mut().expect("mapped just above");
+        // SAFETY: an anonymous mapping is page-aligned (Block needs 64) and at
+        // least `bytes` long; Block is plain `[u64; 128]`, valid for any bits;
+        // the slice borrows the mapping mutably, so nothing else aliases it.
+        Ok(unsafe { std::slice::from_raw_parts_mut(map.as_mut_ptr().cast::<Block>(), count) })
+    }
+
+    /// True while memory is mapped.
+    pub(crate) fn is_held(&self) -> bool {
+        self.map.is_some()
+    }
+
+    /// Returns the memory to the OS.
+    pub(crate) fn release(&mut self) {
+        self.map = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HashMemory;
+
+    #[test]
+    fn blocks_are_mapped_on_demand_and_released() {
+        let mut m = HashMemory::default();
+        assert!(!m.is_held());
+        let blocks = m.blocks(64).unwrap();
+        assert_eq!(blocks.len(), 64);
+        blocks[63] = argon2::Block::new();
+        assert!(m.is_held());
+        m.release();
+        assert!(!m.is_held());
+    }
+}
