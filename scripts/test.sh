@@ -6,7 +6,8 @@
 # Starts a throwaway PostgreSQL server (scripts/pg-server.sh; stopped again on
 # exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
 # against it (they always run against SQLite), then, failing fast:
-# rustfmt check, clippy (warnings are errors), nextest, doctests, and
+# rustfmt check, clippy (warnings are errors), nextest, doctests, the bounded
+# load benchmark with its budgets (docs/BENCHMARKS.md), and
 # ../shared/contract-check.sh when it exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,6 +51,9 @@ cargo nextest run --workspace --no-fail-fast
 
 step "doctests (cargo test --workspace --doc)"
 cargo test --workspace --doc
+
+step "bounded load benchmark (bash scripts/bench.sh --quick --check --django off)"
+bash scripts/bench.sh --quick --check --django off
 
 if [[ -f ../shared/contract-check.sh ]]; then
     step "contract check (../shared/contract-check.sh)"

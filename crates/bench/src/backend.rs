@@ -21,6 +21,8 @@ pub struct BackendResult {
     pub floor_shared: Summary,
     pub floor_per_worker: Summary,
     pub page: Summary,
+    /// The same page with `database.pool_per_worker = false`.
+    pub page_shared_pool: Summary,
     pub rss_idle_mib: f64,
     pub rss_page_mib: f64,
     pub login_ok_ms: f64,
@@ -47,13 +49,24 @@ fn median(mut xs: Vec<Summary>) -> Summary {
     xs[xs.len() / 2]
 }
 
-fn demo(plan: &Plan, name: &str, url: &str, work: &Path) -> anyhow::Result<Server> {
+fn demo(
+    plan: &Plan,
+    name: &str,
+    url: &str,
+    per_worker: bool,
+    work: &Path,
+) -> anyhow::Result<Server> {
     let addr = free_addr()?;
+    let name = if per_worker {
+        name.to_owned()
+    } else {
+        format!("{name}-shared-pool")
+    };
     let settings = work.join(format!("{name}-settings.toml"));
     std::fs::write(
         &settings,
         format!(
-            "[auth]\nsite_origin = \"http://{addr}\"\n\n[database]\nurl = \"{url}\"\nmax_connections = {}\n",
+            "[auth]\nsite_origin = \"http://{addr}\"\n\n[database]\nurl = \"{url}\"\nmax_connections = {}\npool_per_worker = {per_worker}\n",
             plan.max_connections
         ),
     )?;
@@ -106,7 +119,7 @@ pub async fn measure(
     let db = setup::open(url).await?;
     setup::fill(&db, plan.small_sessions, plan.small_sessions).await?;
 
-    let server = demo(plan, name, url, work)?;
+    let server = demo(plan, name, url, true, work)?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     r.rss_idle_mib = server.rss_mib();
 
@@ -127,6 +140,13 @@ pub async fn measure(
     };
     check_page(&page, setup::USER).await?;
     let sid = setup::newest_session_hash(&db).await?;
+    let shared_demo = demo(plan, name, url, false, work)?;
+    let shared_page = Page {
+        addr: shared_demo.addr,
+        path: page.path.clone(),
+        cookie: page.cookie.clone(),
+    };
+    check_page(&shared_page, setup::USER).await?;
     let floors = [
         floor(plan, name, url, "shared", work)?,
         floor(plan, name, url, "per-worker", work)?,
@@ -141,7 +161,7 @@ pub async fn measure(
     }
 
     // Interleaved so drift on a shared machine hits each side alike.
-    let (mut shared, mut per_worker, mut ours) = (vec![], vec![], vec![]);
+    let (mut shared, mut per_worker, mut ours, mut ours_shared) = (vec![], vec![], vec![], vec![]);
     let mut rss_page: f64 = 0.0;
     for _ in 0..plan.reps {
         per_worker.push(page_run(plan, &floor_pages[1]).await);
@@ -149,8 +169,11 @@ pub async fn measure(
         rss_page = rss_page.max(rss);
         ours.push(s);
         shared.push(page_run(plan, &floor_pages[0]).await);
+        ours_shared.push(page_run(plan, &shared_page).await);
     }
     drop(floors);
+    drop(shared_demo);
+    r.page_shared_pool = median(ours_shared);
     r.floor_shared = median(shared);
     r.floor_per_worker = median(per_worker);
     r.page = median(ours);

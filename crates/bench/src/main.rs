@@ -63,7 +63,7 @@ struct Args {
     /// Measure Django + gunicorn too.
     #[arg(long, value_enum, default_value = "auto")]
     django: DjangoMode,
-    /// Seconds per measured phase (default: 10, quick: 3).
+    /// Seconds per measured phase (default: 10, quick: 5).
     #[arg(long)]
     duration: Option<u64>,
     /// Write the figures as JSON here.
@@ -138,13 +138,13 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let plan = Plan {
         bin_dir,
         quick,
-        duration: Duration::from_secs(args.duration.unwrap_or(if quick { 3 } else { 10 })),
+        duration: Duration::from_secs(args.duration.unwrap_or(if quick { 5 } else { 10 })),
         warmup: Duration::from_secs(1),
         reps: 3,
         page_conns: 64,
         login_conns: 8,
         overload_conns: 256,
-        cost_samples: if quick { 9 } else { 21 },
+        cost_samples: if quick { 31 } else { 41 },
         small_sessions: 1_000,
         big_sessions: if quick { 200_000 } else { 1_000_000 },
         big_users: if quick { 20_000 } else { 100_000 },

@@ -110,7 +110,7 @@ impl AuthBuilder {
             db.migrate().await?;
         }
         let sec = &settings.security;
-        let hasher = PasswordHasher::new(
+        let hasher = PasswordHasher::with_nice(
             HashParams {
                 memory_kib: sec.argon2_memory_kib,
                 iterations: sec.argon2_iterations,
@@ -118,6 +118,7 @@ impl AuthBuilder {
             },
             sec.hash_workers,
             sec.hash_queue,
+            sec.hash_thread_nice,
         )?;
         let secret = if settings.session.secret.is_empty() {
             db::secrets::get_or_create(&db, "session_cookie_key", 64).await?

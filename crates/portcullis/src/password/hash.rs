@@ -125,6 +125,19 @@ impl PasswordHasher {
         workers: usize,
         queue: usize,
     ) -> Result<PasswordHasher, HashError> {
+        Self::with_nice(params, workers, queue, 0)
+    }
+
+    /// Like [`new`](Self::new), with the hashing threads at niceness `nice` (Linux).
+    ///
+    /// # Errors
+    /// [`HashError::Params`] for invalid parameters.
+    pub fn with_nice(
+        params: HashParams,
+        workers: usize,
+        queue: usize,
+        nice: i32,
+    ) -> Result<PasswordHasher, HashError> {
         let argon_params = params.argon2()?;
         let workers = if workers == 0 {
             thread::available_parallelism()
@@ -139,7 +152,7 @@ impl PasswordHasher {
             let p = argon_params.clone();
             thread::Builder::new()
                 .name(format!("portcullis-hash-{i}"))
-                .spawn(move || worker(rx, p))
+                .spawn(move || worker(rx, p, nice))
                 .map_err(|e| HashError::Params(format!("cannot start a hashing thread: {e}")))?;
         }
         let mut random = [0u8; 32];
@@ -232,19 +245,18 @@ impl PasswordHasher {
     }
 }
 
-/// Niceness of hashing threads: when logins flood in, the page-serving
-/// workers still win the CPU whenever they have a request, and hashing
-/// takes what is left (measured in docs/BENCHMARKS.md).
-const HASH_THREAD_NICE: i32 = 5;
-
+/// Lowers this thread's scheduling weight to `nice` (Linux; 0 leaves it alone).
 #[cfg(target_os = "linux")]
-fn lower_priority() {
+fn lower_priority(nice: i32) {
+    if nice <= 0 {
+        return;
+    }
     // SAFETY: setpriority on this thread's own id only changes its scheduling weight.
     let rc = unsafe {
         libc::setpriority(
             libc::PRIO_PROCESS,
             libc::gettid() as libc::id_t,
-            HASH_THREAD_NICE,
+            nice.min(19),
         )
     };
     if rc != 0 {
@@ -253,10 +265,10 @@ fn lower_priority() {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn lower_priority() {}
+fn lower_priority(_nice: i32) {}
 
-fn worker(rx: Receiver<Job>, params: Params) {
-    lower_priority();
+fn worker(rx: Receiver<Job>, params: Params, nice: i32) {
+    lower_priority(nice);
     // Mapped at the first job, reused by every hash, unmapped when idle.
     let mut memory = HashMemory::default();
     loop {

@@ -45,7 +45,9 @@ pub fn csrf_token(session: &Session) -> Result<String, actix_session::SessionIns
 
 fn mask(secret: &[u8; SECRET_LEN]) -> String {
     let mut pad = [0u8; SECRET_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut pad);
+    // A fresh pad per page only hides the secret from compression attacks
+    // (BREACH); the thread's CSPRNG serves without a system call per page.
+    rand::thread_rng().fill_bytes(&mut pad);
     let mut out = Vec::with_capacity(SECRET_LEN * 2);
     out.extend_from_slice(&pad);
     out.extend(secret.iter().zip(pad.iter()).map(|(s, p)| s ^ p));

@@ -14,8 +14,12 @@ pub struct SecuritySettings {
     pub argon2_parallelism: u32,
     /// Threads hashing passwords (0: one per CPU core).
     pub hash_workers: usize,
-    /// Hash jobs allowed to wait; beyond that logins get 503 + Retry-After.
+    /// Hash jobs allowed to wait; beyond that logins get 503 + Retry-After
+    /// at once. Each waiting job adds one hash time (~20 ms) to the wait.
     pub hash_queue: usize,
+    /// Niceness of the hashing threads (0–19, Linux): above 0, pages keep the
+    /// CPU first while a login flood hashes.
+    pub hash_thread_nice: i32,
     /// Largest accepted form body in bytes; larger ones get 413.
     pub max_form_bytes: usize,
     /// Extra origins allowed to POST forms (scheme://host[:port]).
@@ -33,7 +37,8 @@ impl Default for SecuritySettings {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_workers: 0,
-            hash_queue: 64,
+            hash_queue: 16,
+            hash_thread_nice: 0,
             max_form_bytes: 16 * 1024,
             csrf_trusted_origins: Vec::new(),
             csrf_exempt_paths: Vec::new(),

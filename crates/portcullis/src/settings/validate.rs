@@ -91,6 +91,12 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "must be at least 1",
         ));
     }
+    if !(0..=19).contains(&s.security.hash_thread_nice) {
+        return Err(SettingsError::invalid(
+            "security.hash_thread_nice",
+            "must be between 0 and 19",
+        ));
+    }
 
     let ss = &s.session;
     if ss.cookie_name.is_empty()
