@@ -130,9 +130,6 @@ pub async fn measure(
         password: setup::PASSWORD.into(),
     };
     let cookie = login.cookie().await?;
-    if std::env::var_os("BENCH_DEBUG").is_some() {
-        eprintln!("demo {} cookie {cookie}", server.addr);
-    }
     let page = Page {
         addr: server.addr,
         path: "/dashboard".into(),
