@@ -33,16 +33,8 @@ pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
-                    let c = match conn.as_mut() {
-                        Some(c) => c,
-                        None => match Conn::open(page.addr).await {
-                            Ok(c) => conn.insert(c),
-                            Err(_) => {
-                                stats.errors += 1;
-                                tokio::time::sleep(Duration::from_millis(10)).await;
-                                continue;
-                            }
-                        },
+                    let Some(c) = connected(&mut conn, page.addr, &mut stats).await else {
+                        continue;
                     };
                     let t0 = Instant::now();
                     match c.get(&page.path, &page.cookie).await {
@@ -133,16 +125,8 @@ pub async fn logins(login: &Login, conns: usize, dur: Duration) -> Stats {
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
-                    let c = match conn.as_mut() {
-                        Some(c) => c,
-                        None => match Conn::open(login.addr).await {
-                            Ok(c) => conn.insert(c),
-                            Err(_) => {
-                                stats.errors += 1;
-                                tokio::time::sleep(Duration::from_millis(10)).await;
-                                continue;
-                            }
-                        },
+                    let Some(c) = connected(&mut conn, login.addr, &mut stats).await else {
+                        continue;
                     };
                     match login.once(c).await {
                         Ok((status, took, retry_after, _)) => {
@@ -164,17 +148,43 @@ pub async fn logins(login: &Login, conns: usize, dur: Duration) -> Stats {
     collect(tasks, dur).await
 }
 
-/// `n` logins one after another on one connection: the cost of one, unloaded.
-pub async fn sequential_logins(login: &Login, n: usize) -> anyhow::Result<Stats> {
-    let mut conn = Conn::open(login.addr).await?;
-    let mut stats = Stats::default();
+/// `n` rounds of one login per form in `forms`, one after another on one
+/// connection: each form's cost, unloaded. Interleaved, so a slow spell on a
+/// shared machine hits every form alike instead of one whole series.
+pub async fn interleaved_logins(forms: &[Login], n: usize) -> anyhow::Result<Vec<Stats>> {
+    let mut conn = Conn::open(forms[0].addr).await?;
+    let mut stats = vec![Stats::default(); forms.len()];
     let t0 = Instant::now();
     for _ in 0..n {
-        let (status, took, _, _) = login.once(&mut conn).await?;
-        stats.record(status, took);
+        for (form, s) in forms.iter().zip(stats.iter_mut()) {
+            let (status, took, _, _) = form.once(&mut conn).await?;
+            s.record(status, took);
+        }
     }
-    stats.elapsed = t0.elapsed();
+    for s in &mut stats {
+        s.elapsed = t0.elapsed();
+    }
     Ok(stats)
+}
+
+/// The open connection, or a new one; a failed connect counts as an error
+/// and backs off briefly (a refused server must not spin the driver).
+async fn connected<'a>(
+    conn: &'a mut Option<Conn>,
+    addr: SocketAddr,
+    stats: &mut Stats,
+) -> Option<&'a mut Conn> {
+    if conn.is_none() {
+        match Conn::open(addr).await {
+            Ok(c) => *conn = Some(c),
+            Err(_) => {
+                stats.errors += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                return None;
+            }
+        }
+    }
+    conn.as_mut()
 }
 
 async fn collect(tasks: Vec<tokio::task::JoinHandle<Stats>>, dur: Duration) -> Stats {

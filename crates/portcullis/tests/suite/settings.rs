@@ -85,4 +85,8 @@ fn a_missing_file_or_bad_value_stops_start_up_naming_it() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("auth.branding.primary_color"), "{err}");
+    let err = Settings::from_toml_str("[security]\nhash_thread_nice = 25\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("security.hash_thread_nice"), "{err}");
 }
