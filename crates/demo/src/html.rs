@@ -1,85 +1,64 @@
 //! Tiny HTML helpers: escaping and the page layout the demo's pages share.
 
 use actix_web::{http::StatusCode, HttpResponse};
-use portcullis::{render::page_base, Settings};
+use askama::{
+    filters::{Escaper as _, Html},
+    Template,
+};
+use portcullis::{
+    render::{page_base, PageBase},
+    Settings,
+};
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values, as
+/// the templates do (askama's HTML escaper).
 ///
 /// ```
-/// assert_eq!(demo::html::escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;");
+/// assert_eq!(demo::html::escape(r#"<a href="x">'&'</a>"#), "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;");
 /// ```
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = Html.write_escaped_str(&mut out, text);
     out
 }
 
-/// A full page in the look of Portcullis' own pages (same stylesheet and
-/// branding), sent as `text/html; charset=utf-8` with the library's page
-/// security headers. `content` is trusted HTML: escape what goes into it.
+/// The demo's pages extend the layout of Portcullis' own pages (same
+/// stylesheet and branding): `templates/demo/page.html`.
+#[derive(Template)]
+#[template(path = "demo/page.html")]
+struct PageTemplate<'a> {
+    base: PageBase,
+    content: &'a str,
+}
+
+/// An askama page as a response with the library's page security headers.
+pub fn render(template: &impl Template) -> HttpResponse {
+    match template.render() {
+        Ok(body) => portcullis::render::html(StatusCode::OK, body),
+        Err(e) => {
+            tracing::error!(error = %e, "demo page failed to render");
+            portcullis::render::html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be shown.".into(),
+            )
+        }
+    }
+}
+
+/// A full page around `content`, sent as `text/html; charset=utf-8` with
+/// the library's page security headers. `content` is trusted HTML: escape
+/// what goes into it.
 pub fn page(
     settings: &Settings,
     title: &str,
     signed_in_as: Option<&str>,
     content: &str,
 ) -> HttpResponse {
-    let base = page_base(settings, title, signed_in_as.map(str::to_owned));
-    let logo = if base.brand_icon_src.is_empty() {
-        String::new()
-    } else {
-        format!(
-            r#"<img class="pc-brand__logo" src="{}" alt="" width="32" height="32">"#,
-            escape(&base.brand_icon_src)
-        )
-    };
-    let session = match &base.signed_in_as {
-        Some(who) => format!(
-            r#"<p class="pc-session">Signed in as <strong>{}</strong></p>"#,
-            escape(who)
-        ),
-        None => String::new(),
-    };
-    let body = format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{title} · {brand}</title>
-<link rel="stylesheet" href="{stylesheet}">
-</head>
-<body class="pc-body" style="--pc-primary: {primary}; --pc-bg: {bg}; --pc-text: {text}">
-<header class="pc-header">
-  <a class="pc-brand" href="{home}">{logo}<span class="pc-brand__text">{brand}</span></a>
-  {session}
-</header>
-<main class="pc-main">
-<section class="pc-card" style="max-width: 46rem">
-{content}
-</section>
-</main>
-</body>
-</html>
-"#,
-        title = escape(&base.title),
-        brand = escape(&base.brand_text),
-        stylesheet = escape(&base.stylesheet),
-        primary = escape(&base.primary_color),
-        bg = escape(&base.background_color),
-        text = escape(&base.text_color),
-        home = escape(&base.home_url),
-    );
-    portcullis::render::html(StatusCode::OK, body)
+    render(&PageTemplate {
+        base: page_base(settings, title, signed_in_as.map(str::to_owned)),
+        content,
+    })
 }
 
 #[cfg(test)]
@@ -90,9 +69,9 @@ mod tests {
     fn escape_neutralises_markup_and_quotes() {
         assert_eq!(
             escape("<script>alert('x')</script>"),
-            "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+            "&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;"
         );
-        assert_eq!(escape(r#"" onmouseover="x"#), "&quot; onmouseover=&quot;x");
+        assert_eq!(escape(r#"" onmouseover="x"#), "&#34; onmouseover=&#34;x");
         assert_eq!(escape("plain ünïcode"), "plain ünïcode");
     }
 }

@@ -2,9 +2,12 @@
 //! dashboard, and one small page per guarded route.
 
 use actix_web::HttpResponse;
-use portcullis::{Settings, User};
+use portcullis::{
+    render::{page_base, PageBase},
+    Settings, User,
+};
 
-use crate::html::{escape, page};
+use crate::html::{escape, page, render};
 
 /// How the CLI is started from the workspace root.
 pub const CLI: &str = "cargo run -p portcullis-cli --";
@@ -155,16 +158,15 @@ pub fn home(settings: &Settings, user: Option<&User>) -> HttpResponse {
     page(settings, "Home", None, &content)
 }
 
-fn list(items: impl IntoIterator<Item = impl AsRef<str>>, empty: &str) -> String {
-    let lis: String = items
-        .into_iter()
-        .map(|i| format!("<li><code>{}</code></li>", escape(i.as_ref())))
-        .collect();
-    if lis.is_empty() {
-        format!("<p class=\"pc-text\"><em>{}</em></p>", escape(empty))
-    } else {
-        format!("<ul>{lis}</ul>")
-    }
+/// `templates/demo/dashboard.html`.
+#[derive(askama::Template)]
+#[template(path = "demo/dashboard.html")]
+struct Dashboard<'a> {
+    base: PageBase,
+    user: &'a User,
+    email: &'a str,
+    flags: String,
+    nav: String,
 }
 
 /// `GET /dashboard`: a greeting with the user's flags, groups and permissions.
@@ -173,39 +175,21 @@ pub fn dashboard(settings: &Settings, user: &User) -> HttpResponse {
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
         .collect();
-    let email = if user.email.is_empty() {
-        "(no email)"
-    } else {
-        user.email.as_str()
-    };
-    let content = format!(
-        r#"<h1 class="pc-heading">Hello, {name}!</h1>
-<p class="pc-text">Signed in as {name} &lt;{email}&gt;. Flags: {flags}.</p>
-<h2>Groups</h2>
-{groups}
-<h2>Permissions</h2>
-{perms}
-<p class="pc-text">Loaded from the database for this request: change them with the CLI and reload.</p>
-{nav}"#,
-        name = escape(&user.username),
-        email = escape(email),
-        flags = if flags.is_empty() {
+    render(&Dashboard {
+        base: page_base(settings, "Dashboard", Some(user.username.clone())),
+        user,
+        email: if user.email.is_empty() {
+            "(no email)"
+        } else {
+            &user.email
+        },
+        flags: if flags.is_empty() {
             "none".to_owned()
         } else {
             flags.join(", ")
         },
-        groups = list(&user.groups, "No groups yet."),
-        perms = list(
-            &user.permissions,
-            if user.is_superuser {
-                "None granted, but superusers hold every permission."
-            } else {
-                "No permissions yet."
-            }
-        ),
-        nav = nav(settings),
-    );
-    page(settings, "Dashboard", Some(&user.username), &content)
+        nav: nav(settings),
+    })
 }
 
 /// A page behind a guard: what it required and that `user` passed.

@@ -357,5 +357,8 @@ async fn user_controlled_text_is_escaped() {
     b.log_in("alice", PASSWORD).await;
     let (_, _, html) = b.get("/dashboard").await;
     assert!(!html.contains("<script>"), "{html}");
-    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;x&#60;/script&#62;"),
+        "{html}"
+    );
 }

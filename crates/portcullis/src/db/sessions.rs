@@ -8,7 +8,10 @@
 //! re-plan) and the unary plus (the expiry index is never the right one
 //! here) keep the statement prepared.
 
-use super::{now, on_pool, users::UserRow, Database, DbError, Doing};
+use std::collections::BTreeSet;
+
+use super::{now, on_pool, Database, DbError, Doing};
+use crate::User;
 
 /// A live session row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -183,65 +186,91 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 }
 
 /// A live session and, when it is signed in, its user with groups and permissions.
-pub type SessionWithUser = (SessionRow, Option<(UserRow, Vec<String>, Vec<String>)>);
+pub type SessionWithUser = (SessionRow, Option<User>);
 
 /// The session row joined with its user, the user's groups, direct and
 /// group permissions (JSON arrays, merged in Rust: no temporary B-tree), in
 /// one statement: a guarded page costs one database round trip. The user
-/// columns are NULL for anonymous sessions.
+/// columns are NULL for anonymous sessions; the password hash is not read
+/// (a guard never needs it).
 macro_rules! session_with_user_sql {
     ($agg_groups:literal, $agg_perms:literal) => {
         concat!(
-            "SELECT s.data, s.last_seen, u.id AS u_id, u.username, u.email, u.password_hash, ",
+            "SELECT s.data, s.last_seen, u.id, u.username, u.email, ",
             "u.credential_version, u.is_active, u.is_staff, u.is_superuser, u.email_verified, ",
-            "u.created_at AS u_created_at, u.last_login, ",
-            "(SELECT ", $agg_groups, " FROM portcullis_user_groups ug ",
-            "JOIN portcullis_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id) AS groups_json, ",
-            "(SELECT ", $agg_perms, " FROM portcullis_user_permissions up ",
-            "JOIN portcullis_permissions p ON p.id = up.permission_id WHERE up.user_id = u.id) AS perms_json, ",
-            "(SELECT ", $agg_perms, " FROM portcullis_user_groups ug ",
+            "u.created_at, u.last_login, ",
+            "(SELECT ",
+            $agg_groups,
+            " FROM portcullis_user_groups ug ",
+            "JOIN portcullis_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id), ",
+            "(SELECT ",
+            $agg_perms,
+            " FROM portcullis_user_permissions up ",
+            "JOIN portcullis_permissions p ON p.id = up.permission_id WHERE up.user_id = u.id), ",
+            "(SELECT ",
+            $agg_perms,
+            " FROM portcullis_user_groups ug ",
             "JOIN portcullis_group_permissions gp ON gp.group_id = ug.group_id ",
-            "JOIN portcullis_permissions p ON p.id = gp.permission_id WHERE ug.user_id = u.id) AS group_perms_json ",
+            "JOIN portcullis_permissions p ON p.id = gp.permission_id WHERE ug.user_id = u.id) ",
             "FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
             "WHERE s.key_hash = CAST($1 AS TEXT) AND +s.expires_at > $2 AND s.last_seen > $3"
         )
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct JoinedRow {
-    data: String,
-    last_seen: i64,
-    u_id: Option<i64>,
-    username: Option<String>,
-    email: Option<String>,
-    password_hash: Option<String>,
-    credential_version: Option<i64>,
-    is_active: Option<bool>,
-    is_staff: Option<bool>,
-    is_superuser: Option<bool>,
-    email_verified: Option<bool>,
-    u_created_at: Option<i64>,
-    last_login: Option<i64>,
-    groups_json: Option<String>,
-    perms_json: Option<String>,
-    group_perms_json: Option<String>,
+/// One result row of [`session_with_user_sql`], read by column position
+/// (by name, sqlx hashes every column name on every row).
+struct JoinedRow(SessionRow, Option<User>);
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for JoinedRow
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
+        let session = SessionRow {
+            data: r.try_get(0)?,
+            last_seen: r.try_get(1)?,
+        };
+        let Some(id) = r.try_get::<Option<i64>, _>(2)? else {
+            return Ok(JoinedRow(session, None));
+        };
+        let mut groups = json_names(r.try_get(12)?)?;
+        groups.sort_unstable();
+        groups.dedup();
+        let mut permissions = BTreeSet::new();
+        for col in [13, 14] {
+            permissions.extend(json_names(r.try_get(col)?)?);
+        }
+        let user = User {
+            id,
+            username: r.try_get(3)?,
+            email: r.try_get(4)?,
+            credential_version: r.try_get(5)?,
+            is_active: r.try_get(6)?,
+            is_staff: r.try_get(7)?,
+            is_superuser: r.try_get(8)?,
+            email_verified: r.try_get(9)?,
+            created_at: r.try_get(10)?,
+            last_login: r.try_get(11)?,
+            groups,
+            permissions,
+        };
+        Ok(JoinedRow(session, Some(user)))
+    }
 }
 
-/// The names in JSON arrays (NULL: none), sorted and without duplicates.
-fn json_names(arrays: &[Option<String>]) -> Result<Vec<String>, DbError> {
-    let mut names = Vec::new();
-    for json in arrays.iter().flatten() {
-        let parsed: Vec<Option<String>> =
-            serde_json::from_str(json).map_err(|e| DbError::Query {
-                doing: "reading a user's groups and permissions",
-                source: sqlx::Error::Decode(e.into()),
-            })?;
-        names.extend(parsed.into_iter().flatten());
-    }
-    names.sort();
-    names.dedup();
-    Ok(names)
+/// The names in a JSON array (NULL: none; JSON nulls from an empty outer join skipped).
+fn json_names(json: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    let parsed: Vec<Option<String>> =
+        serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    Ok(parsed.into_iter().flatten().collect())
 }
 
 /// Like [`load`], with the signed-in user, groups and permissions from the same statement.
@@ -274,30 +303,5 @@ pub async fn load_with_user(
             .await
             .doing("loading a session")?,
     };
-    let Some(r) = row else { return Ok(None) };
-    let session = SessionRow {
-        data: r.data,
-        last_seen: r.last_seen,
-    };
-    let user = match (r.u_id, r.username) {
-        (Some(id), Some(username)) => Some((
-            UserRow {
-                id,
-                username,
-                email: r.email.unwrap_or_default(),
-                password_hash: r.password_hash.unwrap_or_default(),
-                credential_version: r.credential_version.unwrap_or_default(),
-                is_active: r.is_active.unwrap_or(false),
-                is_staff: r.is_staff.unwrap_or(false),
-                is_superuser: r.is_superuser.unwrap_or(false),
-                email_verified: r.email_verified.unwrap_or(false),
-                created_at: r.u_created_at.unwrap_or_default(),
-                last_login: r.last_login,
-            },
-            json_names(&[r.groups_json])?,
-            json_names(&[r.perms_json, r.group_perms_json])?,
-        )),
-        _ => None,
-    };
-    Ok(Some((session, user)))
+    Ok(row.map(|JoinedRow(session, user)| (session, user)))
 }

@@ -85,7 +85,11 @@ impl Auth {
     /// The default pages' stylesheet and logo under `/static/portcullis/`.
     pub fn static_files(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
         |cfg| {
-            cfg.route("/static/portcullis/{file}", web::get().to(assets::serve));
+            // Static paths, not a `{file}` pattern: a pattern is a regex every
+            // request registered after it would be matched against.
+            for (path, body, kind) in assets::FILES {
+                cfg.route(path, web::get().to(assets::serve(body, kind)));
+            }
         }
     }
 }

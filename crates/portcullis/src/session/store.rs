@@ -13,10 +13,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::keys;
-use crate::{
-    db::{self, Database},
-    User,
-};
+use crate::db::{self, Database};
 
 /// Touch `last_seen` at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -73,9 +70,7 @@ impl SessionStore for DbSessionStore {
         let Some((row, user)) = row else {
             return Ok(None);
         };
-        crate::guard::identity::offer_preloaded(
-            user.map(|(row, groups, perms)| User::from_parts(row, groups, perms)),
-        );
+        crate::guard::identity::offer_preloaded(user);
         if self.idle_timeout > 0 && db::now() - row.last_seen >= TOUCH_EVERY_SECS {
             db::sessions::touch(&self.db, &hash)
                 .await

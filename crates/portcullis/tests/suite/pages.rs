@@ -27,6 +27,15 @@ async fn login_page_has_a_csrf_form_and_safe_headers(b: Backend) {
         .await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header("content-type").starts_with("text/css"));
+    let svg = Browser::new()
+        .get(&app, "/static/portcullis/portcullis.svg")
+        .await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert_eq!(svg.header("content-type"), "image/svg+xml");
+    let missing = Browser::new()
+        .get(&app, "/static/portcullis/other.css")
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
 async fn one_message_for_unknown_user_wrong_password_and_inactive(b: Backend) {
