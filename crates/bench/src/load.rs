@@ -2,6 +2,7 @@
 //! as the last answered, for a fixed time (as wrk does).
 
 use std::{
+    future::Future,
     net::SocketAddr,
     sync::Arc,
     time::{Duration, Instant},
@@ -25,24 +26,69 @@ pub struct Page {
 
 /// Hammers `page` from `conns` connections for `dur`.
 pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
+    closed_loop(page, page.addr, conns, dur).await
+}
+
+/// One request/response a closed loop repeats; false when the connection broke.
+trait Exchange: Clone + Send + Sync + 'static {
+    fn exchange<'a>(
+        &'a self,
+        conn: &'a mut Conn,
+        stats: &'a mut Stats,
+    ) -> impl Future<Output = bool> + Send + 'a;
+}
+
+impl Exchange for Page {
+    async fn exchange(&self, conn: &mut Conn, stats: &mut Stats) -> bool {
+        let t0 = Instant::now();
+        match conn.get(&self.path, &self.cookie).await {
+            Ok(r) => {
+                stats.record(r.status.as_u16(), t0.elapsed());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Exchange for Login {
+    async fn exchange(&self, conn: &mut Conn, stats: &mut Stats) -> bool {
+        match self.once(conn).await {
+            Ok((status, took, retry_after, _)) => {
+                stats.record(status, took);
+                if matches!(status, 429 | 503) && retry_after {
+                    stats.shed_with_retry_after += 1;
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// Like wrk: `conns` keep-alive connections, each sending its next exchange
+/// when the last one answered, until `dur` is over; a broken connection is
+/// counted as an error and reopened.
+async fn closed_loop<E: Exchange>(
+    what: &E,
+    addr: SocketAddr,
+    conns: usize,
+    dur: Duration,
+) -> Stats {
     let deadline = Instant::now() + dur;
     let tasks: Vec<_> = (0..conns)
         .map(|_| {
-            let page = page.clone();
+            let what = what.clone();
             tokio::spawn(async move {
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
-                    let Some(c) = connected(&mut conn, page.addr, &mut stats).await else {
+                    let Some(c) = connected(&mut conn, addr, &mut stats).await else {
                         continue;
                     };
-                    let t0 = Instant::now();
-                    match c.get(&page.path, &page.cookie).await {
-                        Ok(r) => stats.record(r.status.as_u16(), t0.elapsed()),
-                        Err(_) => {
-                            stats.errors += 1;
-                            conn = None;
-                        }
+                    if !what.exchange(c, &mut stats).await {
+                        stats.errors += 1;
+                        conn = None;
                     }
                 }
                 stats
@@ -117,35 +163,7 @@ impl Login {
 
 /// Logs in from `conns` connections back to back for `dur`; records each POST.
 pub async fn logins(login: &Login, conns: usize, dur: Duration) -> Stats {
-    let deadline = Instant::now() + dur;
-    let tasks: Vec<_> = (0..conns)
-        .map(|_| {
-            let login = login.clone();
-            tokio::spawn(async move {
-                let mut stats = Stats::default();
-                let mut conn = None;
-                while Instant::now() < deadline {
-                    let Some(c) = connected(&mut conn, login.addr, &mut stats).await else {
-                        continue;
-                    };
-                    match login.once(c).await {
-                        Ok((status, took, retry_after, _)) => {
-                            stats.record(status, took);
-                            if matches!(status, 429 | 503) && retry_after {
-                                stats.shed_with_retry_after += 1;
-                            }
-                        }
-                        Err(_) => {
-                            stats.errors += 1;
-                            conn = None;
-                        }
-                    }
-                }
-                stats
-            })
-        })
-        .collect();
-    collect(tasks, dur).await
+    closed_loop(login, login.addr, conns, dur).await
 }
 
 /// `n` rounds of one login per form in `forms`, one after another on one

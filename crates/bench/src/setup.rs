@@ -77,61 +77,51 @@ pub async fn fill(db: &Database, sessions: i64, users: i64) -> anyhow::Result<Du
     let add_sessions = (sessions - have_sessions).max(0);
     let now = portcullis::db::now();
     let tag = format!("load{now}x");
-    match db {
-        Database::Sqlite(p) => {
-            sqlx::query(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+    // (users, sessions) statements: each backend's own row generator.
+    let [users_sql, sessions_sql] = match db {
+        Database::Sqlite(_) => [
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
                  INSERT INTO portcullis_users (username, username_canonical, email, created_at) \
                  SELECT $2 || i, $2 || i, '', $3 FROM n",
-            )
-            .bind(add_users)
-            .bind(&tag)
-            .bind(now)
-            .execute(p)
-            .await?;
-            sqlx::query(
-                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 - 1), \
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1 - 1), \
                  first(id) AS (SELECT MIN(id) FROM portcullis_users WHERE username_canonical LIKE $2 || '%') \
                  INSERT INTO portcullis_sessions (key_hash, user_id, data, created_at, last_seen, expires_at) \
                  SELECT lower(hex(randomblob(32))), first.id + (i % $3), \
                         '{\"_auth_user_id\":\"' || (first.id + (i % $3)) || '\"}', $4, $4, $4 + 1209600 \
                  FROM n, first",
-            )
-            .bind(add_sessions)
-            .bind(&tag)
-            .bind(add_users)
-            .bind(now)
-            .execute(p)
-            .await?;
-            // Statistics as a maintained database has them (this is what exposed STAT4 recompiles).
-            sqlx::query("ANALYZE").execute(p).await?;
-        }
-        Database::Postgres(p) => {
-            sqlx::query(
-                "INSERT INTO portcullis_users (username, username_canonical, email, created_at) \
+        ],
+        Database::Postgres(_) => [
+            "INSERT INTO portcullis_users (username, username_canonical, email, created_at) \
                  SELECT $2 || i, $2 || i, '', $3 FROM generate_series(1, $1) i",
-            )
-            .bind(add_users)
-            .bind(&tag)
-            .bind(now)
-            .execute(p)
-            .await?;
-            sqlx::query(
-                "WITH first AS (SELECT MIN(id) AS id FROM portcullis_users WHERE username_canonical LIKE $2 || '%') \
+            "WITH first AS (SELECT MIN(id) AS id FROM portcullis_users WHERE username_canonical LIKE $2 || '%') \
                  INSERT INTO portcullis_sessions (key_hash, user_id, data, created_at, last_seen, expires_at) \
                  SELECT md5(random()::text || i) || md5(i::text || random()::text), first.id + (i % $3), \
                         '{\"_auth_user_id\":\"' || (first.id + (i % $3)) || '\"}', $4, $4, $4 + 1209600 \
                  FROM generate_series(0, $1 - 1) i, first",
-            )
-            .bind(add_sessions)
-            .bind(&tag)
-            .bind(add_users)
-            .bind(now)
-            .execute(p)
-            .await?;
+        ],
+    };
+    macro_rules! fill_on {
+        ($p:expr) => {{
+            sqlx::query(users_sql)
+                .bind(add_users)
+                .bind(&tag)
+                .bind(now)
+                .execute($p)
+                .await?;
+            sqlx::query(sessions_sql)
+                .bind(add_sessions)
+                .bind(&tag)
+                .bind(add_users)
+                .bind(now)
+                .execute($p)
+                .await?;
             // Statistics as a maintained database has them (this is what exposed STAT4 recompiles).
-            sqlx::query("ANALYZE").execute(p).await?;
-        }
+            sqlx::query("ANALYZE").execute($p).await?;
+        }};
+    }
+    match db {
+        Database::Sqlite(p) => fill_on!(p),
+        Database::Postgres(p) => fill_on!(p),
     }
     Ok(t0.elapsed())
 }

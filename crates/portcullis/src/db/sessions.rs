@@ -286,22 +286,16 @@ pub async fn load_with_user(
         session_with_user_sql!("json_group_array(g.name)", "json_group_array(p.codename)");
     const POSTGRES: &str =
         session_with_user_sql!("json_agg(g.name)::text", "json_agg(p.codename)::text");
-    let t = now();
-    let row: Option<JoinedRow> = match db {
-        Database::Sqlite(pool) => sqlx::query_as(SQLITE)
-            .bind(key_hash)
-            .bind(t)
-            .bind(idle_cutoff)
-            .fetch_optional(pool)
-            .await
-            .doing("loading a session")?,
-        Database::Postgres(pool) => sqlx::query_as(POSTGRES)
-            .bind(key_hash)
-            .bind(t)
-            .bind(idle_cutoff)
-            .fetch_optional(pool)
-            .await
-            .doing("loading a session")?,
+    let sql = match db {
+        Database::Sqlite(_) => SQLITE,
+        Database::Postgres(_) => POSTGRES,
     };
+    let row: Option<JoinedRow> = on_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(key_hash)
+        .bind(now())
+        .bind(idle_cutoff)
+        .fetch_optional(pool)
+        .await
+        .doing("loading a session"))?;
     Ok(row.map(|JoinedRow(session, user)| (session, user)))
 }
