@@ -102,6 +102,8 @@ impl Report {
             let floor = b.floor_per_worker.per_sec.max(b.floor_shared.per_sec);
             let page_p99 = if pg { 25.0 } else { 10.0 };
             let conns = (plan.page_conns, plan.login_conns);
+            // Logins/s as a share of this backend's ceiling: cores ÷ one hash.
+            let of_ceiling = |per_sec: f64| per_sec * b.hash_ms / (1000.0 * cores as f64);
             add(
                 format!("{n}: guarded page ÷ one-lookup floor"),
                 b.page.per_sec / floor,
@@ -134,7 +136,7 @@ impl Report {
                     "{n}: logins/s ÷ argon2 ceiling (cores ÷ {:.1} ms)",
                     b.hash_ms
                 ),
-                b.logins.per_sec * b.hash_ms / (1000.0 * cores as f64),
+                of_ceiling(b.logins.per_sec),
                 0.75,
                 true,
                 Gate(0.65),
@@ -190,7 +192,7 @@ impl Report {
             // the ~111/s ceiling where the issue measured it.
             add(
                 format!("{n}: flood: logins/s ÷ argon2 ceiling"),
-                b.flood_logins.per_sec * b.hash_ms / (1000.0 * cores as f64),
+                of_ceiling(b.flood_logins.per_sec),
                 FLOOD_LOGIN_SHARE,
                 true,
                 // PostgreSQL's own processes take part of the cores: 0.23 in a full run.
