@@ -40,6 +40,9 @@ pub struct BackendResult {
     pub big_sessions: i64,
     pub big_users: i64,
     pub big_fill_secs: f64,
+    /// The page again just before the large fill: the large store is compared with
+    /// this, measured in the same machine state, not with `page` from minutes before.
+    pub small_page: Summary,
     pub big_page: Summary,
 }
 
@@ -213,20 +216,26 @@ pub async fn measure(
     r.overload_shed = over.count(429) + over.count(503);
     r.overload_shed_with_retry_after = over.shed_with_retry_after;
 
-    // The same page with a large store.
+    // The same page just before and just after filling a large store.
+    r.small_page = page_runs(plan, &page).await;
     r.big_fill_secs = setup::fill(&db, plan.big_sessions, plan.big_users)
         .await?
         .as_secs_f64();
     (r.big_sessions, r.big_users) = setup::counts(&db).await?;
     check_page(&page, setup::USER).await?;
-    let mut big = vec![];
-    for _ in 0..plan.reps {
-        big.push(page_run(plan, &page).await);
-    }
-    r.big_page = median(big);
+    r.big_page = page_runs(plan, &page).await;
     db.close().await;
     drop(server);
     Ok(r)
+}
+
+/// The median of `plan.reps` page runs.
+async fn page_runs(plan: &Plan, page: &Page) -> Summary {
+    let mut runs = vec![];
+    for _ in 0..plan.reps {
+        runs.push(page_run(plan, page).await);
+    }
+    median(runs)
 }
 
 /// A warm-up, then one measured run at the page concurrency.

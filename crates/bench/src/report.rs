@@ -228,7 +228,7 @@ impl Report {
             );
             add(
                 format!("{n}: large store: p50 latency ÷ small store"),
-                b.big_page.p50_ms / b.page.p50_ms,
+                b.big_page.p50_ms / b.small_page.p50_ms,
                 1.20,
                 false,
                 Ratio,
@@ -314,6 +314,12 @@ impl Report {
                 &format!("Portcullis, {n}, during login flood"),
                 &b.flood_page,
                 Some(b.rss_flood_mib),
+            );
+            row(
+                &mut s,
+                &format!("Portcullis, {n}, same store just before the large fill"),
+                &b.small_page,
+                None,
             );
             row(
                 &mut s,
