@@ -7,7 +7,7 @@ use askama::{
 };
 use portcullis::{
     render::{page_base, PageBase},
-    Settings,
+    Auth,
 };
 
 /// Escapes text for HTML element content and quoted attribute values, as
@@ -32,33 +32,17 @@ struct PageTemplate<'a> {
     content: &'a str,
 }
 
-/// An askama page as a response with the library's page security headers.
-pub fn render(template: &impl Template) -> HttpResponse {
-    match template.render() {
-        Ok(body) => portcullis::render::html(StatusCode::OK, body),
-        Err(e) => {
-            tracing::error!(error = %e, "demo page failed to render");
-            portcullis::render::html(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The page could not be shown.".into(),
-            )
-        }
-    }
-}
-
 /// A full page around `content`, sent as `text/html; charset=utf-8` with
 /// the library's page security headers. `content` is trusted HTML: escape
 /// what goes into it.
-pub fn page(
-    settings: &Settings,
-    title: &str,
-    signed_in_as: Option<&str>,
-    content: &str,
-) -> HttpResponse {
-    render(&PageTemplate {
-        base: page_base(settings, title, signed_in_as.map(str::to_owned)),
-        content,
-    })
+pub fn page(auth: &Auth, title: &str, signed_in_as: Option<&str>, content: &str) -> HttpResponse {
+    auth.render_page(
+        &PageTemplate {
+            base: page_base(auth.settings(), title, signed_in_as.map(str::to_owned)),
+            content,
+        },
+        StatusCode::OK,
+    )
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The demo's own pages: the home page that links everything, the
 //! dashboard, and one small page per guarded route.
 
-use actix_web::HttpResponse;
+use actix_web::{http::StatusCode, HttpResponse};
 use portcullis::{
     render::{page_base, PageBase},
-    Settings, User,
+    Auth, Settings, User,
 };
 
-use crate::html::{escape, page, render};
+use crate::html::{escape, page};
 
 /// How the CLI is started from the workspace root.
 pub const CLI: &str = "cargo run -p portcullis-cli --";
@@ -61,7 +61,8 @@ fn nav(settings: &Settings) -> String {
 }
 
 /// `GET /`: who is signed in, every page and guarded route, and the CLI commands to try.
-pub fn home(settings: &Settings, user: Option<&User>) -> HttpResponse {
+pub fn home(auth: &Auth, user: Option<&User>) -> HttpResponse {
+    let settings = auth.settings();
     let a = &settings.auth;
     let who = match user {
         Some(u) => format!(
@@ -155,7 +156,7 @@ pub fn home(settings: &Settings, user: Option<&User>) -> HttpResponse {
 <pre>{commands}</pre>
 "#
     );
-    page(settings, "Home", None, &content)
+    page(auth, "Home", None, &content)
 }
 
 /// `templates/demo/dashboard.html`.
@@ -170,30 +171,35 @@ struct Dashboard<'a> {
 }
 
 /// `GET /dashboard`: a greeting with the user's flags, groups and permissions.
-pub fn dashboard(settings: &Settings, user: &User) -> HttpResponse {
+pub fn dashboard(auth: &Auth, user: &User) -> HttpResponse {
+    let settings = auth.settings();
     let flags: Vec<&str> = [(user.is_staff, "staff"), (user.is_superuser, "superuser")]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
         .collect();
-    render(&Dashboard {
-        base: page_base(settings, "Dashboard", Some(user.username.clone())),
-        user,
-        email: if user.email.is_empty() {
-            "(no email)"
-        } else {
-            &user.email
+    auth.render_page(
+        &Dashboard {
+            base: page_base(settings, "Dashboard", Some(user.username.clone())),
+            user,
+            email: if user.email.is_empty() {
+                "(no email)"
+            } else {
+                &user.email
+            },
+            flags: if flags.is_empty() {
+                "none".to_owned()
+            } else {
+                flags.join(", ")
+            },
+            nav: nav(settings),
         },
-        flags: if flags.is_empty() {
-            "none".to_owned()
-        } else {
-            flags.join(", ")
-        },
-        nav: nav(settings),
-    })
+        StatusCode::OK,
+    )
 }
 
 /// A page behind a guard: what it required and that `user` passed.
-pub fn guarded(settings: &Settings, user: &User, title: &str, passed: &str) -> HttpResponse {
+pub fn guarded(auth: &Auth, user: &User, title: &str, passed: &str) -> HttpResponse {
+    let settings = auth.settings();
     let content = format!(
         r#"<h1 class="pc-heading">{title}</h1>
 <p class="pc-text">Welcome, {name}: you passed <code>{passed}</code>.</p>
@@ -203,5 +209,5 @@ pub fn guarded(settings: &Settings, user: &User, title: &str, passed: &str) -> H
         passed = escape(passed),
         nav = nav(settings),
     );
-    page(settings, title, Some(&user.username), &content)
+    page(auth, title, Some(&user.username), &content)
 }

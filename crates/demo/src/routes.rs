@@ -57,20 +57,20 @@ pub fn configure(auth: &Auth) -> impl FnOnce(&mut web::ServiceConfig) + 'static 
 
 #[get("/")]
 async fn home(auth: web::Data<Auth>, OptionalUser(user): OptionalUser) -> HttpResponse {
-    pages::home(auth.settings(), user.as_ref())
+    pages::home(&auth, user.as_ref())
 }
 
 #[get("/dashboard")]
 #[login_required]
 async fn dashboard(auth: web::Data<Auth>, user: User) -> HttpResponse {
-    pages::dashboard(auth.settings(), &user)
+    pages::dashboard(&auth, &user)
 }
 
 #[get("/reports")]
 #[permission_required("reports.view")]
 async fn reports(auth: web::Data<Auth>, user: User) -> HttpResponse {
     pages::guarded(
-        auth.settings(),
+        &auth,
         &user,
         "Reports",
         "#[permission_required(\"reports.view\")]",
@@ -80,29 +80,24 @@ async fn reports(auth: web::Data<Auth>, user: User) -> HttpResponse {
 #[get("/editors")]
 #[group_required("Editors")]
 async fn editors(auth: web::Data<Auth>, user: User) -> HttpResponse {
-    pages::guarded(
-        auth.settings(),
-        &user,
-        "Editors",
-        "#[group_required(\"Editors\")]",
-    )
+    pages::guarded(&auth, &user, "Editors", "#[group_required(\"Editors\")]")
 }
 
 #[get("/staff")]
 #[staff_required]
 async fn staff(auth: web::Data<Auth>, user: User) -> HttpResponse {
-    pages::guarded(auth.settings(), &user, "Staff", "#[staff_required]")
+    pages::guarded(&auth, &user, "Staff", "#[staff_required]")
 }
 
 #[get("/superuser")]
 #[superuser_required]
 async fn superuser(auth: web::Data<Auth>, user: User) -> HttpResponse {
-    pages::guarded(auth.settings(), &user, "Superuser", "#[superuser_required]")
+    pages::guarded(&auth, &user, "Superuser", "#[superuser_required]")
 }
 
 async fn staff_area(auth: web::Data<Auth>, user: User) -> HttpResponse {
     pages::guarded(
-        auth.settings(),
+        &auth,
         &user,
         "Staff area",
         "web::scope(\"/staff-area\").wrap(portcullis::require::staff())",

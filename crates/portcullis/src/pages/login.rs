@@ -150,5 +150,5 @@ fn render(
         signup_prompt: m.signup_prompt.clone(),
         providers: Vec::new(),
     };
-    respond::page(auth, auth.inner.renderer.login(&ctx), status)
+    auth.page_response(auth.inner.renderer.login(&ctx), status)
 }

@@ -39,7 +39,7 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
         not_signed_in: m.logout_not_signed_in.clone(),
         button: m.logout_button.clone(),
     };
-    respond::page(&auth, auth.inner.renderer.logout(&ctx), StatusCode::OK)
+    auth.page_response(auth.inner.renderer.logout(&ctx), StatusCode::OK)
 }
 
 pub(super) async fn submit(req: HttpRequest, session: Session) -> HttpResponse {

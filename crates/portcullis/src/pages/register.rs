@@ -195,5 +195,5 @@ fn render(
         login_url: a.login_url.clone(),
         login_prompt: m.login_prompt.clone(),
     };
-    respond::page(auth, auth.inner.renderer.register(&ctx), status)
+    auth.page_response(auth.inner.renderer.register(&ctx), status)
 }

@@ -1,9 +1,6 @@
 //! Responses shared by the pages: redirects, error pages, current user.
 
-use actix_web::{
-    http::{header, StatusCode},
-    HttpRequest, HttpResponse,
-};
+use actix_web::{http::header, HttpRequest, HttpResponse};
 
 use crate::{
     guard::current_user,
@@ -38,19 +35,4 @@ pub(super) fn target(next: Option<&str>, fallback: &str) -> String {
 /// The signed-in user, or the failure page.
 pub(super) async fn user(auth: &Auth, req: &HttpRequest) -> Result<Option<User>, HttpResponse> {
     current_user(req).await.map_err(|e| auth.failure_page(&e))
-}
-
-/// A rendered page, or a 500 when the renderer fails.
-pub(super) fn page(
-    auth: &Auth,
-    rendered: Result<String, crate::render::RenderError>,
-    status: StatusCode,
-) -> HttpResponse {
-    match rendered {
-        Ok(body) => crate::render::html(status, body),
-        Err(e) => {
-            tracing::error!(error = %e, "page failed to render");
-            auth.status_page(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    }
 }

@@ -20,6 +20,7 @@
 //! ```
 
 mod context;
+mod page;
 mod status;
 
 use actix_web::{http::StatusCode, HttpResponse};
