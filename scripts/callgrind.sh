@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Instructions per request for the guarded page and the one-lookup floor, under
+# valgrind's callgrind: exact counts, the same on every run and machine, so a
+# change of a few percent shows where req/s figures drown in noise
+# (docs/BENCHMARKS.md, "Where the guarded page's time goes").
+#   bash scripts/callgrind.sh            SQLite, 10 s of wrk -c4 per server
+# Needs valgrind, wrk and curl (apt-get install valgrind wrk curl). Leaves the
+# callgrind files in $CALLGRIND_OUT (default target/callgrind) for
+# callgrind_annotate --inclusive=yes FILE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in valgrind callgrind_control wrk curl python3; do
+  command -v "$tool" > /dev/null || { echo "callgrind.sh needs $tool" >&2; exit 2; }
+done
+cargo build --release --locked -p demo -p portcullis-bench -p portcullis-cli
+bin=target/release
+out=${CALLGRIND_OUT:-target/callgrind}
+mkdir -p "$out"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
+
+demo_port=$(port)
+floor_port=$(port)
+db="sqlite://$work/db.sqlite?mode=rwc"
+settings="$work/settings.toml"
+printf '[auth]\nsite_origin = "http://127.0.0.1:%s"\n\n[database]\nurl = "%s"\n' "$demo_port" "$db" > "$settings"
+
+# The same identity as the load benchmark: a group with two permissions and a direct one.
+cli() { "$bin/portcullis" --settings "$settings" "$@" > /dev/null; }
+cli migrate
+PORTCULLIS_PASSWORD=bench-password-123 cli user create bench --email bench@example.com --no-input
+cli group grant Editors articles.edit
+cli group grant Editors articles.publish
+cli group add-user Editors bench
+cli user grant bench reports.view
+
+# Sign in once through the real form; keep the session cookie.
+"$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port" > "$work/demo.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$demo_port/login"
+jar="$work/jar"
+token=$(curl -s -c "$jar" "http://127.0.0.1:$demo_port/login" |
+  python3 -c 'import re,sys; print(re.search(r"name=\"csrf_token\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')
+curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: http://127.0.0.1:$demo_port" \
+  --data-urlencode "csrf_token=$token" --data-urlencode login=bench \
+  --data-urlencode password=bench-password-123 "http://127.0.0.1:$demo_port/login"
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2> /dev/null || true
+cookie=$(awk '$6 == "portcullis_session" {print $6 "=" $7}' "$jar")
+[ -n "$cookie" ] || { echo "signing in failed" >&2; exit 1; }
+# The floor looks the session up by its stored hash: SHA-256 of the key after the 44-character signature.
+sid=$(python3 -c 'import hashlib,sys,urllib.parse; v=urllib.parse.unquote(sys.argv[1].split("=",1)[1]); print(hashlib.sha256(v[44:].encode()).hexdigest())' "$cookie")
+
+# profile NAME URL COOKIE COMMAND...: warm up, zero the counters, measure, dump.
+profile() {
+  local name=$1 url=$2 cookie=$3
+  shift 3
+  valgrind --tool=callgrind --callgrind-out-file="$out/$name.%p" "$@" > "$work/$name.log" 2>&1 &
+  local vpid=$!
+  pids+=("$vpid")
+  wait_up "$url"
+  wrk -t1 -c4 -d4s -H "Cookie: $cookie" "$url" > /dev/null
+  callgrind_control -z "$vpid" > /dev/null 2>&1
+  wrk -t1 -c4 -d10s -H "Cookie: $cookie" "$url" > "$work/$name.wrk"
+  callgrind_control -d "$vpid" > /dev/null 2>&1
+  kill "$vpid"
+  wait "$vpid" 2> /dev/null || true
+  local requests non2xx instructions
+  requests=$(awk '/requests in/ {print $1}' "$work/$name.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/$name.wrk")
+  [ -z "$non2xx" ] || { echo "$name: $non2xx answers were not 2xx" >&2; exit 1; }
+  # The dump after zeroing holds only the measured requests.
+  instructions=$(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1")
+  echo "$name: $requests requests, $((instructions / requests)) instructions a request ($out/$name.$vpid.1)"
+}
+
+profile floor "http://127.0.0.1:$floor_port/floor" "sid=$sid" \
+  "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port"
+profile demo "http://127.0.0.1:$demo_port/dashboard" "$cookie" \
+  "$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port"
