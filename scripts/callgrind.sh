@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Instructions per request for the guarded page and the one-lookup floor, under
-# valgrind's callgrind: exact counts, the same on every run and machine, so a
-# change of a few percent shows where req/s figures drown in noise
+# valgrind's callgrind: exact counts that repeat to a fraction of a percent, so
+# a change of a few percent shows where req/s figures drown in noise
 # (docs/BENCHMARKS.md, "Where the guarded page's time goes").
-#   bash scripts/callgrind.sh            SQLite, 10 s of wrk -c4 per server
-# Needs valgrind, wrk and curl (apt-get install valgrind wrk curl). Leaves the
-# callgrind files in $CALLGRIND_OUT (default target/callgrind) for
-# callgrind_annotate --inclusive=yes FILE.
+#   bash scripts/callgrind.sh                report (SQLite)
+#   bash scripts/callgrind.sh --check 2.95   also exit 1 when the page costs more
+#                                            than 2.95× the floor's instructions
+# Installs valgrind when missing (Debian). Leaves the callgrind files in
+# $CALLGRIND_OUT (default target/callgrind) for callgrind_annotate --inclusive=yes FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in valgrind callgrind_control wrk curl python3; do
+limit=
+if [[ ${1:-} == --check ]]; then
+  limit=${2:?--check needs the highest page ÷ floor ratio}
+fi
+if ! command -v valgrind > /dev/null; then
+  echo "installing valgrind"
+  sudo=; [[ $EUID -eq 0 ]] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq < /dev/null > /dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind < /dev/null > /dev/null
+fi
+for tool in valgrind callgrind_control curl python3; do
   command -v "$tool" > /dev/null || { echo "callgrind.sh needs $tool" >&2; exit 2; }
 done
 cargo build --release --locked -p demo -p portcullis-bench -p portcullis-cli
@@ -59,7 +70,25 @@ cookie=$(awk '$6 == "portcullis_session" {print $6 "=" $7}' "$jar")
 # The floor looks the session up by its stored hash: SHA-256 of the key after the 44-character signature.
 sid=$(python3 -c 'import hashlib,sys,urllib.parse; v=urllib.parse.unquote(sys.argv[1].split("=",1)[1]); print(hashlib.sha256(v[44:].encode()).hexdigest())' "$cookie")
 
-# profile NAME URL COOKIE COMMAND...: warm up, zero the counters, measure, dump.
+# GET URL COUNT times on one keep-alive connection, one request at a time
+# (the same work on every run), failing on anything but 200.
+get() {
+  python3 - "$1" "$2" "$3" << 'PY'
+import http.client, sys, urllib.parse
+url, cookie, count = urllib.parse.urlsplit(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+for _ in range(count):
+    conn.request("GET", url.path, headers={"Cookie": cookie})
+    reply = conn.getresponse()
+    reply.read()
+    if reply.status != 200:
+        sys.exit(f"GET {url.path} answered {reply.status}")
+PY
+}
+
+requests=1000
+# profile NAME URL COOKIE COMMAND...: warm up, zero the counters, measure, dump;
+# sets $per_request to the instructions a request.
 profile() {
   local name=$1 url=$2 cookie=$3
   shift 3
@@ -67,22 +96,26 @@ profile() {
   local vpid=$!
   pids+=("$vpid")
   wait_up "$url"
-  wrk -t1 -c4 -d4s -H "Cookie: $cookie" "$url" > /dev/null
+  get "$url" "$cookie" 200
   callgrind_control -z "$vpid" > /dev/null 2>&1
-  wrk -t1 -c4 -d10s -H "Cookie: $cookie" "$url" > "$work/$name.wrk"
+  get "$url" "$cookie" "$requests"
   callgrind_control -d "$vpid" > /dev/null 2>&1
   kill "$vpid"
   wait "$vpid" 2> /dev/null || true
-  local requests non2xx instructions
-  requests=$(awk '/requests in/ {print $1}' "$work/$name.wrk")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/$name.wrk")
-  [ -z "$non2xx" ] || { echo "$name: $non2xx answers were not 2xx" >&2; exit 1; }
   # The dump after zeroing holds only the measured requests.
-  instructions=$(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1")
-  echo "$name: $requests requests, $((instructions / requests)) instructions a request ($out/$name.$vpid.1)"
+  per_request=$(($(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1") / requests))
 }
 
 profile floor "http://127.0.0.1:$floor_port/floor" "sid=$sid" \
   "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port"
+floor=$per_request
 profile demo "http://127.0.0.1:$demo_port/dashboard" "$cookie" \
   "$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port"
+page=$per_request
+ratio=$(python3 -c "print(f'{$page / $floor:.2f}')")
+echo "instructions a request ($requests sequential requests each, callgrind files in $out):"
+echo "  one-lookup floor $floor, guarded page $page: page ÷ floor $ratio${limit:+ (limit ≤ $limit)}"
+if [[ -n $limit ]] && python3 -c "import sys; sys.exit(0 if $ratio > $limit else 1)"; then
+  echo "FAIL: the guarded page costs more than $limit× the floor's instructions" >&2
+  exit 1
+fi

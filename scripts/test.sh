@@ -7,7 +7,8 @@
 # exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
 # against it (they always run against SQLite), then, failing fast:
 # rustfmt check, clippy (warnings are errors), nextest, doctests, the bounded
-# load benchmark with its budgets (docs/BENCHMARKS.md), and
+# load benchmark with its budgets and the instruction budget under callgrind
+# (docs/BENCHMARKS.md; valgrind is installed when missing), and
 # ../shared/contract-check.sh when it exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +55,9 @@ cargo test --workspace --doc
 
 step "bounded load benchmark (bash scripts/bench.sh --quick --check --django off)"
 bash scripts/bench.sh --quick --check --django off
+
+step "instruction budget: guarded page ≤ 2.75× the floor (bash scripts/callgrind.sh --check 2.75)"
+bash scripts/callgrind.sh --check 2.75
 
 if [[ -f ../shared/contract-check.sh ]]; then
     step "contract check (../shared/contract-check.sh)"
