@@ -40,8 +40,8 @@ pub struct BackendResult {
     pub big_sessions: i64,
     pub big_users: i64,
     pub big_fill_secs: f64,
-    /// The page again just before the large fill: the large store is compared with
-    /// this, measured in the same machine state, not with `page` from minutes before.
+    /// The page on the small store again, interleaved with `big_page` (a second
+    /// database): the two are compared, not `page` from minutes before.
     pub small_page: Summary,
     pub big_page: Summary,
 }
@@ -216,26 +216,46 @@ pub async fn measure(
     r.overload_shed = over.count(429) + over.count(503);
     r.overload_shed_with_retry_after = over.shed_with_retry_after;
 
-    // The same page just before and just after filling a large store.
-    r.small_page = page_runs(plan, &page).await;
-    r.big_fill_secs = setup::fill(&db, plan.big_sessions, plan.big_users)
+    // The large store in a second database, measured interleaved with the small
+    // one, each served by a fresh demo: drift on a shared machine and the first
+    // server's history (floods, overload) hit neither side alone.
+    let large_url = setup::sibling(url, work, name).await?;
+    setup::prepare(&large_url).await?;
+    let large_db = setup::open(&large_url).await?;
+    r.big_fill_secs = setup::fill(&large_db, plan.big_sessions, plan.big_users)
         .await?
         .as_secs_f64();
-    (r.big_sessions, r.big_users) = setup::counts(&db).await?;
-    check_page(&page, setup::USER).await?;
-    r.big_page = page_runs(plan, &page).await;
+    let large_server = demo(plan, &format!("{name}-large"), &large_url, true, work)?;
+    let large_login = Login {
+        addr: large_server.addr,
+        ..login.clone()
+    };
+    let large_page = Page {
+        addr: large_server.addr,
+        path: page.path.clone(),
+        cookie: large_login.cookie().await?.into(),
+    };
+    check_page(&large_page, setup::USER).await?;
+    let small_server = demo(plan, &format!("{name}-small"), url, true, work)?;
+    let small_page = Page {
+        addr: small_server.addr,
+        ..page.clone()
+    };
+    check_page(&small_page, setup::USER).await?;
+    (r.big_sessions, r.big_users) = setup::counts(&large_db).await?;
+    let (mut small, mut big) = (vec![], vec![]);
+    for _ in 0..plan.reps {
+        small.push(page_run(plan, &small_page).await);
+        big.push(page_run(plan, &large_page).await);
+    }
+    r.small_page = median(small);
+    r.big_page = median(big);
+    drop((small_server, large_server));
+    large_db.close().await;
+    setup::drop_sibling(url).await?;
     db.close().await;
     drop(server);
     Ok(r)
-}
-
-/// The median of `plan.reps` page runs.
-async fn page_runs(plan: &Plan, page: &Page) -> Summary {
-    let mut runs = vec![];
-    for _ in 0..plan.reps {
-        runs.push(page_run(plan, page).await);
-    }
-    median(runs)
 }
 
 /// A warm-up, then one measured run at the page concurrency.

@@ -317,7 +317,7 @@ impl Report {
             );
             row(
                 &mut s,
-                &format!("Portcullis, {n}, same store just before the large fill"),
+                &format!("Portcullis, {n}, small store, interleaved with the large one"),
                 &b.small_page,
                 None,
             );

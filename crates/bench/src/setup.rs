@@ -59,6 +59,52 @@ pub async fn newest_session_hash(db: &Database) -> anyhow::Result<String> {
     Ok(hash.context("the bench user has no session")?.0)
 }
 
+/// The large store's database: a second one beside `url` (a file next to the
+/// SQLite one, a database on the same PostgreSQL server), so the small and
+/// the large store can be served at once and measured interleaved.
+pub async fn sibling(url: &str, work: &std::path::Path, name: &str) -> anyhow::Result<String> {
+    if url.starts_with("sqlite:") {
+        let path = work.join(format!("{name}-large.db"));
+        return Ok(format!("sqlite://{}?mode=rwc", path.display()));
+    }
+    let db = open(url).await?;
+    let Database::Postgres(pool) = &db else {
+        bail!("not a PostgreSQL URL: {url}");
+    };
+    for sql in [DROP_LARGE, CREATE_LARGE] {
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .context("creating the large store's database (the role needs CREATEDB)")?;
+    }
+    db.close().await;
+    with_database(url, LARGE_DATABASE)
+}
+
+/// Drops what [`sibling`] created on PostgreSQL (SQLite's file goes with the work directory).
+pub async fn drop_sibling(url: &str) -> anyhow::Result<()> {
+    if let Database::Postgres(pool) = &open(url).await? {
+        sqlx::query(DROP_LARGE).execute(pool).await?;
+    }
+    Ok(())
+}
+
+const LARGE_DATABASE: &str = "portcullis_bench_large";
+const DROP_LARGE: &str = "DROP DATABASE IF EXISTS portcullis_bench_large WITH (FORCE)";
+const CREATE_LARGE: &str = "CREATE DATABASE portcullis_bench_large";
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let host_start = url.find("://").context("URL without scheme")? + 3;
+    let (head, rest) = url.split_at(host_start);
+    let path_start = rest.find('/').unwrap_or(rest.len());
+    let query = rest[path_start..]
+        .find('?')
+        .map(|q| &rest[path_start + q..])
+        .unwrap_or("");
+    Ok(format!("{head}{}/{name}{query}", &rest[..path_start]))
+}
+
 /// Rows in `portcullis_sessions` and `portcullis_users`.
 pub async fn counts(db: &Database) -> anyhow::Result<(i64, i64)> {
     const SQL: &str = "SELECT (SELECT COUNT(*) FROM portcullis_sessions), (SELECT COUNT(*) FROM portcullis_users)";
@@ -124,4 +170,29 @@ pub async fn fill(db: &Database, sessions: i64, users: i64) -> anyhow::Result<Du
         Database::Postgres(p) => fill_on!(p),
     }
     Ok(t0.elapsed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_is_replaced_and_the_rest_kept() {
+        assert_eq!(
+            with_database(
+                "postgres://u@127.0.0.1:5433/portcullis?sslmode=disable",
+                "big"
+            )
+            .unwrap(),
+            "postgres://u@127.0.0.1:5433/big?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@host/db", "big").unwrap(),
+            "postgres://u:p@host/big"
+        );
+        assert_eq!(
+            with_database("postgres://host:1", "big").unwrap(),
+            "postgres://host:1/big"
+        );
+    }
 }
