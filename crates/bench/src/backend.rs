@@ -219,7 +219,7 @@ pub async fn measure(
     // The large store in a second database, measured interleaved with the small
     // one, each served by a fresh demo: drift on a shared machine and the first
     // server's history (floods, overload) hit neither side alone.
-    let large_url = setup::sibling(url, work, name).await?;
+    let large_url = setup::sibling(&db, url, work, name).await?;
     setup::prepare(&large_url).await?;
     let large_db = setup::open(&large_url).await?;
     r.big_fill_secs = setup::fill(&large_db, plan.big_sessions, plan.big_users)
@@ -252,7 +252,7 @@ pub async fn measure(
     r.big_page = median(big);
     drop((small_server, large_server));
     large_db.close().await;
-    setup::drop_sibling(url).await?;
+    setup::drop_sibling(&db).await?;
     db.close().await;
     drop(server);
     Ok(r)

@@ -60,16 +60,18 @@ pub async fn newest_session_hash(db: &Database) -> anyhow::Result<String> {
 }
 
 /// The large store's database: a second one beside `url` (a file next to the
-/// SQLite one, a database on the same PostgreSQL server), so the small and
-/// the large store can be served at once and measured interleaved.
-pub async fn sibling(url: &str, work: &std::path::Path, name: &str) -> anyhow::Result<String> {
-    if url.starts_with("sqlite:") {
+/// SQLite one, a database on the same PostgreSQL server, created through `db`,
+/// the open connection to `url`), so the small and the large store can be
+/// served at once and measured interleaved.
+pub async fn sibling(
+    db: &Database,
+    url: &str,
+    work: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<String> {
+    let Database::Postgres(pool) = db else {
         let path = work.join(format!("{name}-large.db"));
         return Ok(format!("sqlite://{}?mode=rwc", path.display()));
-    }
-    let db = open(url).await?;
-    let Database::Postgres(pool) = &db else {
-        bail!("not a PostgreSQL URL: {url}");
     };
     for sql in [DROP_LARGE, CREATE_LARGE] {
         sqlx::query(sql)
@@ -77,13 +79,12 @@ pub async fn sibling(url: &str, work: &std::path::Path, name: &str) -> anyhow::R
             .await
             .context("creating the large store's database (the role needs CREATEDB)")?;
     }
-    db.close().await;
     with_database(url, LARGE_DATABASE)
 }
 
 /// Drops what [`sibling`] created on PostgreSQL (SQLite's file goes with the work directory).
-pub async fn drop_sibling(url: &str) -> anyhow::Result<()> {
-    if let Database::Postgres(pool) = &open(url).await? {
+pub async fn drop_sibling(db: &Database) -> anyhow::Result<()> {
+    if let Database::Postgres(pool) = db {
         sqlx::query(DROP_LARGE).execute(pool).await?;
     }
     Ok(())
