@@ -1,5 +1,5 @@
 //! Building the output: a hidden `Requirement` type plus the handler with a
-//! `Require<...>` extractor prepended to its arguments.
+//! `Passed<...>` extractor prepended to its arguments.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -55,7 +55,7 @@ fn try_expand(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<T
     let guard = format_ident!("{}{}", GUARD_PARAM, suffix, span = Span::call_site());
     handler.sig.inputs.insert(
         stacked,
-        syn::parse_quote!(#guard: ::portcullis::guard::Require<#requirement>),
+        syn::parse_quote!(#guard: ::portcullis::guard::Passed<#requirement>),
     );
 
     let rule = rule_tokens(kind, &args.names);
@@ -240,7 +240,7 @@ mod tests {
                 }
             }
             async fn publish(
-                __portcullis_guard: ::portcullis::guard::Require<__portcullis_requirement_publish>,
+                __portcullis_guard: ::portcullis::guard::Passed<__portcullis_requirement_publish>,
                 path: web::Path<u32>
             ) -> impl Responder { body }
         };
@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(
             text(first),
             text(
-                quote!(__portcullis_guard: ::portcullis::guard::Require<__portcullis_requirement_publish>)
+                quote!(__portcullis_guard: ::portcullis::guard::Passed<__portcullis_requirement_publish>)
             )
         );
         let rest: Vec<_> = f.sig.inputs.iter().skip(1).map(text).collect();
@@ -354,7 +354,7 @@ mod tests {
         assert_eq!(
             text(&f.sig.inputs),
             text(
-                quote!(__portcullis_guard: ::portcullis::guard::Require<__portcullis_requirement_index>)
+                quote!(__portcullis_guard: ::portcullis::guard::Passed<__portcullis_requirement_index>)
             )
         );
     }
@@ -384,10 +384,10 @@ mod tests {
             params,
             [
                 text(
-                    quote!(__portcullis_guard: ::portcullis::guard::Require<__portcullis_requirement_h>)
+                    quote!(__portcullis_guard: ::portcullis::guard::Passed<__portcullis_requirement_h>)
                 ),
                 text(
-                    quote!(__portcullis_guard_2: ::portcullis::guard::Require<__portcullis_requirement_h_2>)
+                    quote!(__portcullis_guard_2: ::portcullis::guard::Passed<__portcullis_requirement_h_2>)
                 ),
                 text(quote!(x: u8)),
             ]

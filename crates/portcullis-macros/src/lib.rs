@@ -12,7 +12,7 @@
 //! ```
 //!
 //! into a hidden type implementing `::portcullis::guard::Requirement` plus the
-//! same handler with a `::portcullis::guard::Require<_>` extractor inserted as
+//! same handler with a `::portcullis::guard::Passed<_>` extractor inserted as
 //! its first argument, so the check runs before any other extractor:
 //!
 //! ```text
@@ -24,7 +24,7 @@
 //!         ::portcullis::guard::Rule::Permissions(&["blog.publish"]);
 //! }
 //! async fn publish(
-//!     __portcullis_guard: ::portcullis::guard::Require<__portcullis_requirement_publish>,
+//!     __portcullis_guard: ::portcullis::guard::Passed<__portcullis_requirement_publish>,
 //!     path: web::Path<u32>,
 //! ) -> impl Responder { ... }
 //! ```

@@ -43,16 +43,16 @@ pub mod guard {
         }
     }
 
-    pub struct Require<R: Requirement>(PhantomData<R>);
+    pub struct Passed<R: Requirement>(PhantomData<R>);
 
-    impl<R: Requirement> Require<R> {
+    impl<R: Requirement> Passed<R> {
         pub fn granted() -> Self {
-            Require(PhantomData)
+            Passed(PhantomData)
         }
     }
 }
 
-use guard::{Denial, HttpRequest, Require, Requirement, Rule};
+use guard::{Denial, HttpRequest, Passed, Requirement, Rule};
 
 pub mod hooks {
     use super::guard::{Denial, HttpRequest, HttpResponse};
@@ -159,11 +159,11 @@ fn options() {
 
 #[test]
 fn guard_comes_first_and_handlers_still_work() {
-    assert_eq!(run(home(Require::granted())), "home");
-    assert_eq!(run(publish(Require::granted(), 7)), "published 7");
-    assert_eq!(run(review(Require::granted(), 'x')), 'x');
-    assert_eq!(run(admin(Require::granted())), 1);
-    assert_eq!(run(nuke(Require::granted(), 2, 3)), 5);
+    assert_eq!(run(home(Passed::granted())), "home");
+    assert_eq!(run(publish(Passed::granted(), 7)), "published 7");
+    assert_eq!(run(review(Passed::granted(), 'x')), 'x');
+    assert_eq!(run(admin(Passed::granted())), 1);
+    assert_eq!(run(nuke(Passed::granted(), 2, 3)), 5);
 }
 
 #[test]
@@ -177,11 +177,11 @@ fn stacked_guards() {
         Rule::Permissions(&["blog.view"])
     );
     let _: fn(
-        Require<__portcullis_requirement_stacked>,
-        Require<__portcullis_requirement_stacked_2>,
+        Passed<__portcullis_requirement_stacked>,
+        Passed<__portcullis_requirement_stacked_2>,
         u8,
     ) -> _ = stacked;
-    assert_eq!(run(stacked(Require::granted(), Require::granted(), 4)), 4);
+    assert_eq!(run(stacked(Passed::granted(), Passed::granted(), 4)), 4);
 }
 
 #[test]
@@ -196,5 +196,5 @@ fn inside_a_fn_body() {
         Rule::Groups(&["Editors"])
     );
     assert_eq!(hook_status::<__portcullis_requirement_inner>(), Some(418));
-    assert_eq!(run(inner(Require::granted(), 21)), 42);
+    assert_eq!(run(inner(Passed::granted(), 21)), 42);
 }

@@ -6,7 +6,7 @@ use actix_web::{dev::Payload, error::InternalError, FromRequest, HttpRequest};
 
 use super::{
     deny::{deny_response, Denial, DenyHook},
-    identity::{auth_of, current_user},
+    identity::{auth_of, current_user, loaded},
     rule::{missing, Kind, Requirement},
 };
 use crate::{
@@ -35,16 +35,30 @@ pub(crate) async fn check(
     hook: Option<DenyHook>,
     raise_exception: bool,
 ) -> Result<User, actix_web::Error> {
-    let user = current_user(req).await.map_err(|e| load_failure(req, e))?;
-    let auth = auth_of(req).expect("current_user succeeded, so the middleware is installed");
-    let denial = match &user {
+    check_with(req, kind, names, hook, raise_exception, User::clone).await
+}
+
+/// Like [`check`], handing the passing user to `take` by reference (a guard
+/// that only needs the verdict copies nothing).
+async fn check_with<T>(
+    req: &HttpRequest,
+    kind: Kind,
+    names: &[&str],
+    hook: Option<DenyHook>,
+    raise_exception: bool,
+    take: impl FnOnce(&User) -> T,
+) -> Result<T, actix_web::Error> {
+    let identity = loaded(req).await.map_err(|e| load_failure(req, e))?;
+    let user = identity.user();
+    let denial = match user {
         None => Denial::Anonymous,
         Some(u) => match missing(kind, names, u) {
-            None => return Ok(user.expect("matched Some")),
+            None => return Ok(take(u)),
             Some(what) => Denial::Forbidden { missing: what },
         },
     };
-    let who = user.as_ref().map(|u| u.id.to_string());
+    let auth = auth_of(req).expect("the identity loaded, so the middleware is installed");
+    let who = user.map(|u| u.id.to_string());
     audit(
         AuditEvent::AccessDenied,
         who.as_deref(),
@@ -143,6 +157,50 @@ impl<R: Requirement> FromRequest for Require<R> {
                 user,
                 _rule: PhantomData,
             })
+        })
+    }
+}
+
+/// Passes only when the current user meets `R::RULE`, like [`Require`], but
+/// holds no copy of the user: what the attribute macros insert, so a guarded
+/// handler that also takes a [`User`] copies it once.
+///
+/// ```
+/// use portcullis::guard::{Passed, Requirement, Rule};
+///
+/// struct CanPublish;
+/// impl Requirement for CanPublish {
+///     const RULE: Rule = Rule::Permissions(&["articles.publish"]);
+/// }
+///
+/// async fn publish(_: Passed<CanPublish>) -> &'static str { "published" }
+/// ```
+pub struct Passed<R: Requirement>(PhantomData<R>);
+
+impl<R: Requirement> std::fmt::Debug for Passed<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Passed").field(&R::RULE).finish()
+    }
+}
+
+impl<R: Requirement> FromRequest for Passed<R> {
+    type Error = actix_web::Error;
+    type Future = LocalFut<Passed<R>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (kind, names) = R::RULE.parts();
+            check_with(
+                &req,
+                kind,
+                names,
+                R::on_denied(),
+                R::RAISE_EXCEPTION,
+                |_| (),
+            )
+            .await?;
+            Ok(Passed(PhantomData))
         })
     }
 }

@@ -8,9 +8,6 @@ use tokio::sync::OnceCell;
 
 use crate::{accounts::AuthError, session::keys, Auth, User};
 
-#[derive(Clone, Default)]
-struct IdentityCell(Rc<OnceCell<Option<User>>>);
-
 tokio::task_local! {
     /// The user the session store read together with the session row (one
     /// statement for both), waiting for the first guard of this request.
@@ -47,6 +44,23 @@ pub(crate) fn auth_of(req: &HttpRequest) -> Option<Auth> {
 /// # Errors
 /// [`AuthError`] when the database is unreachable, or the middleware is missing.
 pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AuthError> {
+    Ok(loaded(req).await?.user().cloned())
+}
+
+/// This request's identity, loaded on first use; guards borrow the user
+/// from it instead of copying it.
+#[derive(Clone, Default)]
+pub(crate) struct IdentityCell(Rc<OnceCell<Option<User>>>);
+
+impl IdentityCell {
+    /// The signed-in user, once [`loaded`] has returned this cell.
+    pub(crate) fn user(&self) -> Option<&User> {
+        self.0.get().and_then(Option::as_ref)
+    }
+}
+
+/// The request's identity cell, with the user loaded (see [`current_user`]).
+pub(crate) async fn loaded(req: &HttpRequest) -> Result<IdentityCell, AuthError> {
     let auth = auth_of(req).ok_or_else(|| {
         AuthError::Session("portcullis middleware is not installed (use add_auth_pages or .wrap(auth.middleware()))".into())
     })?;
@@ -61,8 +75,7 @@ pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AuthError> 
             }
         }
     };
-    let user = cell
-        .0
+    cell.0
         .get_or_try_init(|| async {
             let session = req.get_session();
             let Some(id) = session.get::<i64>(keys::USER_ID).ok().flatten() else {
@@ -86,5 +99,5 @@ pub async fn current_user(req: &HttpRequest) -> Result<Option<User>, AuthError> 
             }
         })
         .await?;
-    Ok(user.clone())
+    Ok(cell)
 }

@@ -1,7 +1,7 @@
 //! Guards, Django-style, in three equivalent forms that all check live
 //! database state: attribute macros on handlers, middleware for a scope
 //! ([`crate::require`]), and extractors ([`User`](crate::User),
-//! [`OptionalUser`], [`Authenticated`], [`Require`]).
+//! [`OptionalUser`], [`Authenticated`], [`Require`], [`Passed`]).
 //!
 //! ```
 //! use actix_web::{get, web, App, HttpResponse, Responder};
@@ -39,7 +39,7 @@ mod rule;
 pub(crate) mod scope;
 
 pub use deny::{is_api_request, Denial, DenyHook};
-pub use extract::{require_login, Authenticated, OptionalUser, Require};
+pub use extract::{require_login, Authenticated, OptionalUser, Passed, Require};
 pub use identity::current_user;
 pub use portcullis_macros::{
     group_required, login_required, permission_required, staff_required, superuser_required,

@@ -160,9 +160,14 @@ impl portcullis::guard::Requirement for Dash {
     const RULE: portcullis::guard::Rule = portcullis::guard::Rule::Login;
 }
 
-/// Three extractors needing the user: the database must be asked once.
+/// Four extractors needing the user: the database must be asked once.
 #[actix_web::get("/once")]
-async fn once(_r: Require<Dash>, u: User, o: OptionalUser) -> impl Responder {
+async fn once(
+    _r: Require<Dash>,
+    _p: portcullis::guard::Passed<Dash>,
+    u: User,
+    o: OptionalUser,
+) -> impl Responder {
     format!(
         "{} {}",
         u.username,
