@@ -149,16 +149,20 @@ impl<R: Requirement> FromRequest for Require<R> {
     type Future = LocalFut<Require<R>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let (kind, names) = R::RULE.parts();
-            let user = check(&req, kind, names, R::on_denied(), R::RAISE_EXCEPTION).await?;
-            Ok(Require {
-                user,
-                _rule: PhantomData,
-            })
+        rule_check::<R, _>(req, |user| Require {
+            user: user.clone(),
+            _rule: PhantomData,
         })
     }
+}
+
+/// Checks `R::RULE` for `req`; `take` makes the extractor from the passing user.
+fn rule_check<R: Requirement, T: 'static>(req: &HttpRequest, take: fn(&User) -> T) -> LocalFut<T> {
+    let req = req.clone();
+    Box::pin(async move {
+        let (kind, names) = R::RULE.parts();
+        check_with(&req, kind, names, R::on_denied(), R::RAISE_EXCEPTION, take).await
+    })
 }
 
 /// Passes only when the current user meets `R::RULE`, like [`Require`], but
@@ -188,20 +192,7 @@ impl<R: Requirement> FromRequest for Passed<R> {
     type Future = LocalFut<Passed<R>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let (kind, names) = R::RULE.parts();
-            check_with(
-                &req,
-                kind,
-                names,
-                R::on_denied(),
-                R::RAISE_EXCEPTION,
-                |_| (),
-            )
-            .await?;
-            Ok(Passed(PhantomData))
-        })
+        rule_check::<R, _>(req, |_| Passed(PhantomData))
     }
 }
 
