@@ -4,10 +4,11 @@
 # a change of a few percent shows where req/s figures drown in noise
 # (docs/BENCHMARKS.md, "Where the guarded page's time goes").
 #   bash scripts/callgrind.sh                report (SQLite)
-#   bash scripts/callgrind.sh --check 2.95   also exit 1 when the page costs more
-#                                            than 2.95× the floor's instructions
+#   bash scripts/callgrind.sh --check 2.6    also exit 1 when the page costs more
+#                                            than 2.6× the floor's instructions
 # Installs valgrind when missing (Debian). Leaves the callgrind files in
-# $CALLGRIND_OUT (default target/callgrind) for callgrind_annotate --inclusive=yes FILE.
+# $CALLGRIND_OUT (default target/callgrind; each run replaces the last's) for
+# callgrind_annotate --inclusive=yes FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=
@@ -16,9 +17,7 @@ if [[ ${1:-} == --check ]]; then
 fi
 if ! command -v valgrind > /dev/null; then
   echo "installing valgrind"
-  sudo=; [[ $EUID -eq 0 ]] || sudo=sudo
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq < /dev/null > /dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind < /dev/null > /dev/null
+  bash scripts/apt-install.sh valgrind
 fi
 for tool in valgrind callgrind_control curl python3; do
   command -v "$tool" > /dev/null || { echo "callgrind.sh needs $tool" >&2; exit 2; }
@@ -27,6 +26,8 @@ cargo build --release --locked -p demo -p portcullis-bench -p portcullis-cli
 bin=target/release
 out=${CALLGRIND_OUT:-target/callgrind}
 mkdir -p "$out"
+# Only this run's files: earlier runs' (named by PID) would pile up.
+rm -f "$out"/floor.* "$out"/demo.*
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -67,17 +67,8 @@ install_postgresql() {
     # postgresql-common reads drop-ins from createcluster.d.
     as_root mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.d/00-portcullis-no-main.conf >/dev/null
-    local t0=$SECONDS aptlog
-    aptlog=$(mktemp)
-    if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-            postgresql; } </dev/null >"$aptlog" 2>&1; then
-        cat "$aptlog" >&2
-        rm -f "$aptlog"
-        die "installing postgresql failed"
-    fi
-    rm -f "$aptlog"
+    local t0=$SECONDS
+    bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" postgresql || die "installing postgresql failed"
     log "installed postgresql in $((SECONDS - t0))s"
 }
 
