@@ -22,7 +22,7 @@ fi
 for tool in valgrind callgrind_control curl python3; do
   command -v "$tool" > /dev/null || { echo "callgrind.sh needs $tool" >&2; exit 2; }
 done
-cargo build --release --locked -p demo -p portcullis-bench -p portcullis-cli
+cargo build --release --locked -p demo -p portcullis-bench
 bin=target/release
 out=${CALLGRIND_OUT:-target/callgrind}
 mkdir -p "$out"
@@ -45,31 +45,17 @@ db="sqlite://$work/db.sqlite?mode=rwc"
 settings="$work/settings.toml"
 printf '[auth]\nsite_origin = "http://127.0.0.1:%s"\n\n[database]\nurl = "%s"\n' "$demo_port" "$db" > "$settings"
 
-# The same identity as the load benchmark: a group with two permissions and a direct one.
-cli() { "$bin/portcullis" --settings "$settings" "$@" > /dev/null; }
-cli migrate
-PORTCULLIS_PASSWORD=bench-password-123 cli user create bench --email bench@example.com --no-input
-cli group grant Editors articles.edit
-cli group grant Editors articles.publish
-cli group add-user Editors bench
-cli user grant bench reports.view
-
-# Sign in once through the real form; keep the session cookie.
+# The same database, user and sign-in as the load benchmark: a group with two
+# permissions and a direct one; the session cookie through the real form, and
+# the floor's cookie (the stored key hash).
+"$bin/portcullis-bench" prepare --database "$db"
 "$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port" > "$work/demo.log" 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$demo_port/login"
-jar="$work/jar"
-token=$(curl -s -c "$jar" "http://127.0.0.1:$demo_port/login" |
-  python3 -c 'import re,sys; print(re.search(r"name=\"csrf_token\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')
-curl -s -o /dev/null -b "$jar" -c "$jar" -H "Origin: http://127.0.0.1:$demo_port" \
-  --data-urlencode "csrf_token=$token" --data-urlencode login=bench \
-  --data-urlencode password=bench-password-123 "http://127.0.0.1:$demo_port/login"
+{ read -r cookie && read -r sid; } < <("$bin/portcullis-bench" sign-in --database "$db" --demo "127.0.0.1:$demo_port") || true
 kill "${pids[-1]}"
 wait "${pids[-1]}" 2> /dev/null || true
-cookie=$(awk '$6 == "portcullis_session" {print $6 "=" $7}' "$jar")
-[ -n "$cookie" ] || { echo "signing in failed" >&2; exit 1; }
-# The floor looks the session up by its stored hash: SHA-256 of the key after the 44-character signature.
-sid=$(python3 -c 'import hashlib,sys,urllib.parse; v=urllib.parse.unquote(sys.argv[1].split("=",1)[1]); print(hashlib.sha256(v[44:].encode()).hexdigest())' "$cookie")
+[[ -n $cookie && -n $sid ]] || { echo "signing in failed" >&2; exit 1; }
 
 # GET URL COUNT times on one keep-alive connection, one request at a time
 # (the same work on every run), failing on anything but 200.
@@ -107,7 +93,7 @@ profile() {
   per_request=$(($(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1") / requests))
 }
 
-profile floor "http://127.0.0.1:$floor_port/floor" "sid=$sid" \
+profile floor "http://127.0.0.1:$floor_port/floor" "$sid" \
   "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port"
 floor=$per_request
 profile demo "http://127.0.0.1:$demo_port/dashboard" "$cookie" \

@@ -16,6 +16,7 @@ mod setup;
 mod stats;
 
 use std::{
+    net::SocketAddr,
     path::PathBuf,
     process::{Command, ExitCode},
     time::Duration,
@@ -72,6 +73,53 @@ struct Args {
     /// Where `demo` and `bench-floor` are (default: beside this binary).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
+    /// A single step instead of the whole run.
+    #[command(subcommand)]
+    step: Option<Step>,
+}
+
+/// The benchmark's set-up steps on their own, for scripts/callgrind.sh.
+#[derive(Debug, clap::Subcommand)]
+enum Step {
+    /// Migrates DATABASE and creates the benchmark's user with its group,
+    /// group permissions and direct permission.
+    Prepare {
+        /// sqlite://FILE?mode=rwc or postgres://…
+        #[arg(long)]
+        database: String,
+    },
+    /// Signs in through the login form of the demo at DEMO (serving the
+    /// prepared DATABASE) and prints two lines: the session's `Cookie:`
+    /// value, and the floor's (`sid=` the stored key hash).
+    SignIn {
+        /// The prepared database the demo serves.
+        #[arg(long)]
+        database: String,
+        /// The demo's address, HOST:PORT.
+        #[arg(long)]
+        demo: SocketAddr,
+    },
+}
+
+/// Runs one set-up step; prints what the step gives.
+async fn step(step: Step) -> anyhow::Result<bool> {
+    match step {
+        Step::Prepare { database } => setup::prepare(&database).await?,
+        Step::SignIn { database, demo } => {
+            let login = load::Login {
+                addr: demo,
+                path: "/login".into(),
+                username: setup::USER.into(),
+                password: setup::PASSWORD.into(),
+            };
+            let cookie = login.cookie().await?;
+            let db = setup::open(&database).await?;
+            let sid = setup::newest_session_hash(&db).await?;
+            db.close().await;
+            println!("{cookie}\nsid={sid}");
+        }
+    }
+    Ok(true)
 }
 
 /// What a run does; every phase reads it.
@@ -108,7 +156,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(args)) {
+    let outcome = match args.step {
+        Some(s) => rt.block_on(step(s)),
+        None => rt.block_on(run(args)),
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -242,5 +294,40 @@ impl Drop for PgServer {
             .arg("stop")
             .arg(&self.dir)
             .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    use super::{Args, Step};
+
+    #[test]
+    fn the_cli_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn set_up_steps_parse_and_a_bare_run_has_none() {
+        let args = Args::parse_from([
+            "portcullis-bench",
+            "sign-in",
+            "--database",
+            "sqlite://x.db",
+            "--demo",
+            "127.0.0.1:8000",
+        ]);
+        match args.step {
+            Some(Step::SignIn { database, demo }) => {
+                assert_eq!(database, "sqlite://x.db");
+                assert_eq!(demo.port(), 8000);
+            }
+            other => panic!("expected sign-in, got {other:?}"),
+        }
+        assert!(Args::parse_from(["portcullis-bench", "--quick"])
+            .step
+            .is_none());
+        assert!(Args::try_parse_from(["portcullis-bench", "sign-in", "--database", "x"]).is_err());
     }
 }
