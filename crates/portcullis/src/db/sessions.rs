@@ -196,24 +196,36 @@ pub type SessionWithUser = (SessionRow, Option<User>);
 /// three arrays as one JSON text: sqlx copies and frees every column of a
 /// row, so ten columns cost less than fifteen.
 macro_rules! session_with_user_sql {
-    ($flags:literal, $agg_groups:literal, $agg_perms:literal) => {
+    // A list is `$open <column> $from FROM … WHERE … $close`: SQLite aggregates
+    // with json_group_array; PostgreSQL builds an ARRAY(…) and converts it,
+    // which costs it less than json_agg (no aggregate node, '[]' when empty).
+    ($flags:literal, $open:literal, $from:literal, $close:literal) => {
         concat!(
             "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
             $flags,
-            ", u.created_at, u.last_login, ",
-            "'[' || (SELECT ",
-            $agg_groups,
-            " FROM portcullis_user_groups ug ",
-            "JOIN portcullis_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id) || ',' || ",
-            "(SELECT ",
-            $agg_perms,
-            " FROM portcullis_user_permissions up ",
-            "JOIN portcullis_permissions p ON p.id = up.permission_id WHERE up.user_id = u.id) || ',' || ",
-            "(SELECT ",
-            $agg_perms,
-            " FROM portcullis_user_groups ug ",
+            ", u.created_at, u.last_login, '[' || ",
+            $open,
+            "g.name",
+            $from,
+            "FROM portcullis_user_groups ug ",
+            "JOIN portcullis_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id",
+            $close,
+            " || ',' || ",
+            $open,
+            "p.codename",
+            $from,
+            "FROM portcullis_user_permissions up ",
+            "JOIN portcullis_permissions p ON p.id = up.permission_id WHERE up.user_id = u.id",
+            $close,
+            " || ',' || ",
+            $open,
+            "p.codename",
+            $from,
+            "FROM portcullis_user_groups ug ",
             "JOIN portcullis_group_permissions gp ON gp.group_id = ug.group_id ",
-            "JOIN portcullis_permissions p ON p.id = gp.permission_id WHERE ug.user_id = u.id) || ']' ",
+            "JOIN portcullis_permissions p ON p.id = gp.permission_id WHERE ug.user_id = u.id",
+            $close,
+            " || ']' ",
             "FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
             "WHERE s.key_hash = CAST($1 AS TEXT) AND +s.expires_at > $2 AND s.last_seen > $3"
         )
@@ -290,14 +302,16 @@ pub async fn load_with_user(
 ) -> Result<Option<SessionWithUser>, DbError> {
     const SQLITE: &str = session_with_user_sql!(
         "u.is_active + 2 * u.is_staff + 4 * u.is_superuser + 8 * u.email_verified",
-        "json_group_array(g.name)",
-        "json_group_array(p.codename)"
+        "(SELECT json_group_array(",
+        ") ",
+        ")"
     );
     const POSTGRES: &str = session_with_user_sql!(
         "(u.is_active::int + 2 * u.is_staff::int + 4 * u.is_superuser::int \
          + 8 * u.email_verified::int)::int8",
-        "coalesce(json_agg(g.name)::text, '[]')",
-        "coalesce(json_agg(p.codename)::text, '[]')"
+        "array_to_json(ARRAY(SELECT ",
+        " ",
+        "))::text"
     );
     let sql = match db {
         Database::Sqlite(_) => SQLITE,
