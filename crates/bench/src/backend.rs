@@ -1,7 +1,7 @@
 //! Every measurement on one database: the demo and the floor servers on
 //! the same database, side by side, in one run.
 
-use std::{path::Path, process::Command, sync::Arc, time::Duration};
+use std::{path::Path, process::Command, time::Duration};
 
 use anyhow::{bail, Context as _};
 use serde::Serialize;
@@ -128,12 +128,7 @@ pub async fn measure(
     tokio::time::sleep(Duration::from_secs(1)).await;
     r.rss_idle_mib = server.rss_mib();
 
-    let login = Login {
-        addr: server.addr,
-        path: "/login".into(),
-        username: setup::USER.into(),
-        password: setup::PASSWORD.into(),
-    };
+    let login = Login::bench_user(server.addr, "/login");
     let cookie = login.cookie().await?;
     let page = Page {
         addr: server.addr,
@@ -288,12 +283,7 @@ pub async fn django_page(
     login_path: &str,
     page_path: &str,
 ) -> anyhow::Result<(Summary, f64, Summary)> {
-    let login = Login {
-        addr: server.addr,
-        path: Arc::from(login_path),
-        username: setup::USER.into(),
-        password: setup::PASSWORD.into(),
-    };
+    let login = Login::bench_user(server.addr, login_path);
     let cookie = login.cookie().await.context("logging in to Django")?;
     let page = Page {
         addr: server.addr,

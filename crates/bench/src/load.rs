@@ -13,6 +13,7 @@ use hyper::header;
 
 use crate::{
     http::{hidden_field, Conn, Jar},
+    setup,
     stats::Stats,
 };
 
@@ -111,6 +112,16 @@ pub struct Login {
 const TOKEN_FIELDS: &[&str] = &["csrf_token", "csrfmiddlewaretoken"];
 
 impl Login {
+    /// The form at `path` on `addr`, with the benchmark user's credentials.
+    pub fn bench_user(addr: SocketAddr, path: &str) -> Login {
+        Login {
+            addr,
+            path: path.into(),
+            username: setup::USER.into(),
+            password: setup::PASSWORD.into(),
+        }
+    }
+
     /// The same form with other credentials.
     pub fn with(&self, username: &str, password: &str) -> Login {
         Login {

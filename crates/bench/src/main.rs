@@ -106,13 +106,7 @@ async fn step(step: Step) -> anyhow::Result<bool> {
     match step {
         Step::Prepare { database } => setup::prepare(&database).await?,
         Step::SignIn { database, demo } => {
-            let login = load::Login {
-                addr: demo,
-                path: "/login".into(),
-                username: setup::USER.into(),
-                password: setup::PASSWORD.into(),
-            };
-            let cookie = login.cookie().await?;
+            let cookie = load::Login::bench_user(demo, "/login").cookie().await?;
             let db = setup::open(&database).await?;
             let sid = setup::newest_session_hash(&db).await?;
             db.close().await;
