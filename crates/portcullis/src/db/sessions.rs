@@ -188,53 +188,31 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 /// A live session and, when it is signed in, its user with groups and permissions.
 pub type SessionWithUser = (SessionRow, Option<User>);
 
-/// The session row joined with its user, the user's groups, direct and
-/// group permissions (JSON arrays, merged in Rust: no temporary B-tree), in
-/// one statement: a guarded page costs one database round trip. The user
-/// columns are NULL for anonymous sessions; the password hash is not read
-/// (a guard never needs it). The four flags travel as one bit set and the
-/// three arrays as one JSON text: sqlx copies and frees every column of a
-/// row, so ten columns cost less than fifteen.
+/// The session row joined with its user and the access generation, in one
+/// statement: a guarded page costs one database round trip. The user's group
+/// and permission names come from this thread's cache while the generation
+/// is unchanged ([`super::access`]), else from a second statement. The user
+/// columns are NULL for anonymous sessions; the password hash is not read (a
+/// guard never needs it). The four flags travel as one bit set: sqlx copies
+/// and frees every column of a row.
 macro_rules! session_with_user_sql {
-    // A list is `$open <column> $from FROM … WHERE … $close`: SQLite aggregates
-    // with json_group_array; PostgreSQL builds an ARRAY(…) and converts it,
-    // which costs it less than json_agg (no aggregate node, '[]' when empty).
-    ($flags:literal, $open:literal, $from:literal, $close:literal) => {
+    ($flags:literal) => {
         concat!(
             "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
             $flags,
-            ", u.created_at, u.last_login, '[' || ",
-            $open,
-            "g.name",
-            $from,
-            "FROM portcullis_user_groups ug ",
-            "JOIN portcullis_groups g ON g.id = ug.group_id WHERE ug.user_id = u.id",
-            $close,
-            " || ',' || ",
-            $open,
-            "p.codename",
-            $from,
-            "FROM portcullis_user_permissions up ",
-            "JOIN portcullis_permissions p ON p.id = up.permission_id WHERE up.user_id = u.id",
-            $close,
-            " || ',' || ",
-            $open,
-            "p.codename",
-            $from,
-            "FROM portcullis_user_groups ug ",
-            "JOIN portcullis_group_permissions gp ON gp.group_id = ug.group_id ",
-            "JOIN portcullis_permissions p ON p.id = gp.permission_id WHERE ug.user_id = u.id",
-            $close,
-            " || ']' ",
-            "FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
+            ", u.created_at, u.last_login, ",
+            super::access::generation_sql!(),
+            " FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
             "WHERE s.key_hash = CAST($1 AS TEXT) AND +s.expires_at > $2 AND s.last_seen > $3"
         )
     };
 }
 
 /// One result row of [`session_with_user_sql`], read by column position
-/// (by name, sqlx hashes every column name on every row).
-struct JoinedRow(SessionRow, Option<User>);
+/// (by name, sqlx hashes every column name on every row): the session, and
+/// the user (names still empty) with the access generation (None when its
+/// row is missing: then the cache is bypassed).
+struct JoinedRow(SessionRow, Option<(User, Option<i64>)>);
 
 /// Bits of the flags column.
 const ACTIVE: i64 = 1;
@@ -242,19 +220,10 @@ const STAFF: i64 = 2;
 const SUPERUSER: i64 = 4;
 const EMAIL_VERIFIED: i64 = 8;
 
-/// The access column: `[groups, direct permissions, group permissions]`
-/// (JSON nulls, which an outer join would give, are skipped).
-type Access = (
-    Vec<Option<String>>,
-    Vec<Option<String>>,
-    Vec<Option<String>>,
-);
-
 impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for JoinedRow
 where
     usize: sqlx::ColumnIndex<R>,
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
@@ -266,13 +235,6 @@ where
             return Ok(JoinedRow(session, None));
         };
         let flags: i64 = r.try_get(6)?;
-        let (groups, direct, via_groups): Access =
-            serde_json::from_str(r.try_get(9)?).map_err(|e| sqlx::Error::Decode(e.into()))?;
-        let mut groups: Vec<String> = groups.into_iter().flatten().collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let permissions: BTreeSet<String> =
-            direct.into_iter().chain(via_groups).flatten().collect();
         let user = User {
             id,
             username: r.try_get(3)?,
@@ -284,14 +246,15 @@ where
             email_verified: flags & EMAIL_VERIFIED != 0,
             created_at: r.try_get(7)?,
             last_login: r.try_get(8)?,
-            groups,
-            permissions,
+            groups: Vec::new(),
+            permissions: BTreeSet::new(),
         };
-        Ok(JoinedRow(session, Some(user)))
+        Ok(JoinedRow(session, Some((user, r.try_get(9)?))))
     }
 }
 
-/// Like [`load`], with the signed-in user, groups and permissions from the same statement.
+/// Like [`load`], with the signed-in user, groups and permissions: one
+/// statement, plus one more when this thread's cached names are stale.
 ///
 /// # Errors
 /// [`DbError`] for database failures.
@@ -301,17 +264,11 @@ pub async fn load_with_user(
     idle_cutoff: i64,
 ) -> Result<Option<SessionWithUser>, DbError> {
     const SQLITE: &str = session_with_user_sql!(
-        "u.is_active + 2 * u.is_staff + 4 * u.is_superuser + 8 * u.email_verified",
-        "(SELECT json_group_array(",
-        ") ",
-        ")"
+        "u.is_active + 2 * u.is_staff + 4 * u.is_superuser + 8 * u.email_verified"
     );
     const POSTGRES: &str = session_with_user_sql!(
         "(u.is_active::int + 2 * u.is_staff::int + 4 * u.is_superuser::int \
-         + 8 * u.email_verified::int)::int8",
-        "array_to_json(ARRAY(SELECT ",
-        " ",
-        "))::text"
+         + 8 * u.email_verified::int)::int8"
     );
     let sql = match db {
         Database::Sqlite(_) => SQLITE,
@@ -324,5 +281,14 @@ pub async fn load_with_user(
         .fetch_optional(pool)
         .await
         .doing("loading a session"))?;
-    Ok(row.map(|JoinedRow(session, user)| (session, user)))
+    let Some(JoinedRow(session, user)) = row else {
+        return Ok(None);
+    };
+    let Some((mut user, generation)) = user else {
+        return Ok(Some((session, None)));
+    };
+    let access = super::access::load(db, generation, user.id).await?;
+    user.groups.clone_from(&access.groups);
+    user.permissions.clone_from(&access.permissions);
+    Ok(Some((session, Some(user))))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 
-use crate::support::{app, setup, user, Backend, Browser, PASSWORD};
+use crate::support::{app, exec, setup, user, Backend, Browser, PASSWORD};
 
 async fn anonymous_browsers_are_redirected_to_login_with_next(b: Backend) {
     let ctx = setup(&b).await;
@@ -91,6 +91,58 @@ async fn guards_read_live_data_on_every_request(b: Backend) {
     assert_eq!(br.get(&app, "/superuser").await.status, StatusCode::OK);
 }
 
+/// Names are cached per server thread by access generation: changes made
+/// by hand in SQL (not through Portcullis) must still show on the next
+/// request, and so must everything once the generation row is gone.
+async fn guards_see_access_changes_made_in_sql(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "rae").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    br.login(&app, "rae", PASSWORD).await;
+    ctx.auth
+        .grant_user_permission("rae", "reports.view")
+        .await
+        .unwrap();
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
+    exec(
+        &ctx,
+        "UPDATE portcullis_permissions SET codename = 'reports.hidden'",
+    )
+    .await;
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::FORBIDDEN);
+    exec(
+        &ctx,
+        "UPDATE portcullis_permissions SET codename = 'reports.view'",
+    )
+    .await;
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
+    exec(&ctx, "DELETE FROM portcullis_user_permissions").await;
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::FORBIDDEN);
+
+    ctx.auth.add_user_to_group("Editors", "rae").await.unwrap();
+    assert_eq!(br.get(&app, "/editors").await.status, StatusCode::OK);
+    exec(&ctx, "UPDATE portcullis_groups SET name = 'Writers'").await;
+    assert_eq!(br.get(&app, "/editors").await.status, StatusCode::FORBIDDEN);
+    exec(&ctx, "UPDATE portcullis_groups SET name = 'Editors'").await;
+    assert_eq!(br.get(&app, "/editors").await.status, StatusCode::OK);
+    exec(
+        &ctx,
+        "INSERT INTO portcullis_group_permissions (group_id, permission_id) \
+         SELECT g.id, p.id FROM portcullis_groups g, portcullis_permissions p",
+    )
+    .await;
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::OK);
+    exec(&ctx, "DELETE FROM portcullis_group_permissions").await;
+    assert_eq!(br.get(&app, "/reports").await.status, StatusCode::FORBIDDEN);
+
+    exec(&ctx, "DELETE FROM portcullis_access_generation").await;
+    assert_eq!(br.get(&app, "/editors").await.status, StatusCode::OK);
+    exec(&ctx, "DELETE FROM portcullis_user_groups").await;
+    assert_eq!(br.get(&app, "/editors").await.status, StatusCode::FORBIDDEN);
+}
+
 async fn api_clients_get_json_401_and_403(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "pat").await;
@@ -176,6 +228,7 @@ crate::on_both_backends!(
     anonymous_browsers_are_redirected_to_login_with_next,
     signed_in_users_lacking_a_right_get_a_403_page_not_a_loop,
     guards_read_live_data_on_every_request,
+    guards_see_access_changes_made_in_sql,
     api_clients_get_json_401_and_403,
     on_denied_hooks_replace_the_response,
     raise_exception_forbids_instead_of_redirecting,

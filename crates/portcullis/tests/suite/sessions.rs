@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use sha2::{Digest, Sha256};
 
-use crate::support::{app, setup, setup_with, user, Backend, Browser, PASSWORD};
+use crate::support::{app, exec, setup, setup_with, user, Backend, Browser, PASSWORD};
 
 fn session_cookie(b: &Browser) -> String {
     b.cookies
@@ -33,17 +33,6 @@ async fn stored_hashes(ctx: &crate::support::Ctx) -> Vec<String> {
                 .fetch_all(p)
                 .await
                 .unwrap()
-        }
-    }
-}
-
-async fn exec(ctx: &crate::support::Ctx, sql: &'static str) {
-    match ctx.auth.db() {
-        portcullis::db::Database::Sqlite(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
-        }
-        portcullis::db::Database::Postgres(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
         }
     }
 }

@@ -107,6 +107,18 @@ pub async fn user(ctx: &Ctx, name: &str) -> User {
         .unwrap()
 }
 
+/// Runs one SQL statement on the test database, as an operator would by hand.
+pub async fn exec(ctx: &Ctx, sql: &'static str) {
+    match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+    }
+}
+
 // ---- the routes every test app has ----
 
 #[actix_web::get("/dashboard")]
