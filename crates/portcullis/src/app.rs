@@ -293,7 +293,14 @@ impl Auth {
             // Same password, stronger parameters: no credential-version bump, sessions stay.
             db::users::rehash(&self.inner.db, row.id, &row.password_hash, &new_hash).await?;
         }
-        self.user_by_id(row.id).await
+        // The row is at hand: only the names are read (cached by access
+        // generation), so a success costs about what a failure does.
+        let access = db::access::load(&self.inner.db, None, row.id).await?;
+        Ok(Some(User::from_parts(
+            row,
+            access.groups.clone(),
+            access.permissions.iter().cloned().collect(),
+        )))
     }
 
     /// Loads a user with groups and permissions.

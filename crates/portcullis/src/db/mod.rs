@@ -2,7 +2,7 @@
 //! one module per table family. Every query is a static SQL string that both
 //! backends accept (`$N` placeholders, BIGINT epoch seconds).
 
-mod access;
+pub(crate) mod access;
 mod error;
 pub mod groups;
 pub mod permissions;

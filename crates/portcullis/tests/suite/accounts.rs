@@ -96,6 +96,35 @@ async fn authenticate_by_username_or_email(b: Backend) {
     assert!(ctx.auth.authenticate("", PASSWORD).await.unwrap().is_none());
 }
 
+async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "cleo").await;
+    ctx.auth.add_user_to_group("Editors", "cleo").await.unwrap();
+    ctx.auth
+        .grant_group_permission("Editors", "blog.publish")
+        .await
+        .unwrap();
+    ctx.auth
+        .grant_user_permission("cleo", "blog.edit")
+        .await
+        .unwrap();
+    let cleo = ctx
+        .auth
+        .authenticate("cleo", PASSWORD)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleo.groups, ["Editors"]);
+    assert!(cleo.has_perm("blog.publish") && cleo.has_perm("blog.edit"));
+    assert_eq!(cleo.last_login, None, "authenticating alone is not a login");
+    let app = support::app(&ctx.auth).await;
+    let mut br = support::Browser::new();
+    br.login(&app, "cleo", PASSWORD).await;
+    let cleo = ctx.auth.user_by_username("cleo").await.unwrap().unwrap();
+    let at = cleo.last_login.expect("last_login recorded");
+    assert!(at >= cleo.created_at && at <= portcullis::db::now());
+}
+
 async fn login_fields_restrict_identifiers(b: Backend) {
     let ctx = support::setup_with(&b, |s| {
         s.auth.login_fields = vec![portcullis::settings::LoginField::Email]
@@ -298,6 +327,7 @@ async fn snapshots_include_groups_only_when_asked(b: Backend) {
 }
 
 crate::on_both_backends!(
+    authenticate_returns_names_and_a_login_records_last_login,
     usernames_and_emails_are_unique_case_insensitively,
     the_database_enforces_uniqueness_under_concurrent_signups,
     authenticate_by_username_or_email,
