@@ -56,8 +56,8 @@ cargo test --workspace --doc
 step "bounded load benchmark (bash scripts/bench.sh --quick --check --django off)"
 bash scripts/bench.sh --quick --check --django off
 
-step "instruction budget: guarded page ≤ 2.6× the floor (bash scripts/callgrind.sh --check 2.6)"
-bash scripts/callgrind.sh --check 2.6
+step "instruction budget: guarded page ≤ 2.35× the floor (bash scripts/callgrind.sh --check 2.35)"
+bash scripts/callgrind.sh --check 2.35
 
 if [[ -f ../shared/contract-check.sh ]]; then
     step "contract check (../shared/contract-check.sh)"

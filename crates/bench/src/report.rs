@@ -7,10 +7,10 @@ use serde::Serialize;
 use crate::{backend::BackendResult, stats::Summary, Plan};
 
 /// Quick runs hold the guarded page at these fractions of the floor (SQLite,
-/// PostgreSQL), about a third under what full runs measure now (quick runs
-/// are noisier), until the 0.80 budget
-/// is met (docs/BENCHMARKS.md, "Not met yet").
-const GUARDED_PAGE_GATE: (f64, f64) = (0.45, 0.35);
+/// PostgreSQL), about a quarter under what full runs measure now (quick runs
+/// are noisier), until the 0.80 budget is met (docs/BENCHMARKS.md, "Not met
+/// yet").
+const GUARDED_PAGE_GATE: (f64, f64) = (0.45, 0.5);
 
 /// One budget line: a measured value against its limit.
 #[derive(Debug, Clone, Serialize)]
