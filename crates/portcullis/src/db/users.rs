@@ -185,7 +185,9 @@ pub async fn by_email(db: &Database, canonical: &str) -> Result<Option<UserRow>,
         .doing("looking up an email"))
 }
 
-/// The user row with group names and effective permission codenames, in one round trip.
+/// The user row with group names (sorted) and effective permission codenames
+/// (sorted, direct and through groups): two statements, the names read as
+/// the per-request path reads them (`db/access.rs`).
 ///
 /// # Errors
 /// [`DbError`] for database failures.
@@ -193,54 +195,15 @@ pub async fn with_access(
     db: &Database,
     id: i64,
 ) -> Result<Option<(UserRow, Vec<String>, Vec<String>)>, DbError> {
-    // One query: the user row repeated beside each group name ('g') and
-    // permission codename ('p'), direct or through a group.
-    const SQL: &str = "SELECT u.id, u.username, u.email, u.password_hash, u.credential_version, \
-        u.is_active, u.is_staff, u.is_superuser, u.email_verified, u.created_at, u.last_login, \
-        x.kind, x.name \
-        FROM portcullis_users u LEFT JOIN ( \
-          SELECT ug.user_id AS user_id, 'g' AS kind, g.name AS name \
-            FROM portcullis_user_groups ug JOIN portcullis_groups g ON g.id = ug.group_id \
-            WHERE ug.user_id = $1 \
-          UNION \
-          SELECT up.user_id, 'p', p.codename \
-            FROM portcullis_user_permissions up JOIN portcullis_permissions p ON p.id = up.permission_id \
-            WHERE up.user_id = $1 \
-          UNION \
-          SELECT ug.user_id, 'p', p.codename \
-            FROM portcullis_user_groups ug \
-            JOIN portcullis_group_permissions gp ON gp.group_id = ug.group_id \
-            JOIN portcullis_permissions p ON p.id = gp.permission_id \
-            WHERE ug.user_id = $1 \
-        ) x ON x.user_id = u.id WHERE u.id = $1";
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: UserRow,
-        kind: Option<String>,
-        name: Option<String>,
-    }
-    let rows: Vec<Row> = on_pool!(db, |pool| sqlx::query_as::<_, Row>(SQL)
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .doing("loading a user's groups and permissions"))?;
-    let mut groups = Vec::new();
-    let mut perms = Vec::new();
-    let mut user = None;
-    for row in rows {
-        match (row.kind.as_deref(), row.name) {
-            (Some("g"), Some(n)) => groups.push(n),
-            (Some("p"), Some(n)) => perms.push(n),
-            _ => {}
-        }
-        user.get_or_insert(row.user);
-    }
-    groups.sort();
-    groups.dedup();
-    perms.sort();
-    perms.dedup();
-    Ok(user.map(|u| (u, groups, perms)))
+    let Some(row) = by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let access = super::access::load(db, None, id).await?;
+    Ok(Some((
+        row,
+        access.groups.clone(),
+        access.permissions.iter().cloned().collect(),
+    )))
 }
 
 /// Sets a new password hash and bumps the credential version (ends other sessions).
