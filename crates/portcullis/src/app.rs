@@ -293,14 +293,14 @@ impl Auth {
             // Same password, stronger parameters: no credential-version bump, sessions stay.
             db::users::rehash(&self.inner.db, row.id, &row.password_hash, &new_hash).await?;
         }
-        // The row is at hand: only the names are read (cached by access
-        // generation), so a success costs about what a failure does.
+        // The row is at hand: only the names are read.
+        self.with_names(row).await.map(Some)
+    }
+
+    /// `row` as a [`User`], with its group names and permission codenames.
+    async fn with_names(&self, row: db::users::UserRow) -> Result<User, AuthError> {
         let access = db::access::load(&self.inner.db, None, row.id).await?;
-        Ok(Some(User::from_parts(
-            row,
-            access.groups.clone(),
-            access.permissions.iter().cloned().collect(),
-        )))
+        Ok(User::from_access(row, &access))
     }
 
     /// Loads a user with groups and permissions.
@@ -308,9 +308,10 @@ impl Auth {
     /// # Errors
     /// [`AuthError::Db`] for database failures.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, AuthError> {
-        Ok(db::users::with_access(&self.inner.db, id)
-            .await?
-            .map(|(row, groups, perms)| User::from_parts(row, groups, perms)))
+        match db::users::by_id(&self.inner.db, id).await? {
+            Some(row) => self.with_names(row).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Loads a user by username (case-insensitive).
@@ -324,7 +325,7 @@ impl Auth {
         )
         .await?
         {
-            Some(row) => self.user_by_id(row.id).await,
+            Some(row) => self.with_names(row).await.map(Some),
             None => Ok(None),
         }
     }

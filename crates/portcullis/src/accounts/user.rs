@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::db::users::UserRow;
+use crate::db::{access::Access, users::UserRow};
 
 /// A user with their groups and effective permissions, loaded from the
 /// database for the current request (never from a client-side snapshot).
@@ -49,7 +49,8 @@ pub struct User {
 }
 
 impl User {
-    pub(crate) fn from_parts(row: UserRow, groups: Vec<String>, permissions: Vec<String>) -> User {
+    /// `row` with the names read for it (see `db/access.rs`).
+    pub(crate) fn from_access(row: UserRow, access: &Access) -> User {
         User {
             id: row.id,
             username: row.username,
@@ -58,8 +59,8 @@ impl User {
             is_staff: row.is_staff,
             is_superuser: row.is_superuser,
             email_verified: row.email_verified,
-            groups,
-            permissions: permissions.into_iter().collect(),
+            groups: access.groups.clone(),
+            permissions: access.permissions.clone(),
             created_at: row.created_at,
             last_login: row.last_login,
             credential_version: row.credential_version,

@@ -75,7 +75,7 @@ thread_local! {
 }
 
 /// The cached names of `user_id` at `generation`, if this thread has them.
-pub(crate) fn cached(generation: i64, user_id: i64) -> Option<Arc<Access>> {
+fn cached(generation: i64, user_id: i64) -> Option<Arc<Access>> {
     CACHE.with(|c| c.borrow().get(&(generation, user_id)).cloned())
 }
 

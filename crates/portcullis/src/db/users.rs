@@ -185,27 +185,6 @@ pub async fn by_email(db: &Database, canonical: &str) -> Result<Option<UserRow>,
         .doing("looking up an email"))
 }
 
-/// The user row with group names (sorted) and effective permission codenames
-/// (sorted, direct and through groups): two statements, the names read as
-/// the per-request path reads them (`db/access.rs`).
-///
-/// # Errors
-/// [`DbError`] for database failures.
-pub async fn with_access(
-    db: &Database,
-    id: i64,
-) -> Result<Option<(UserRow, Vec<String>, Vec<String>)>, DbError> {
-    let Some(row) = by_id(db, id).await? else {
-        return Ok(None);
-    };
-    let access = super::access::load(db, None, id).await?;
-    Ok(Some((
-        row,
-        access.groups.clone(),
-        access.permissions.iter().cloned().collect(),
-    )))
-}
-
 /// Sets a new password hash and bumps the credential version (ends other sessions).
 ///
 /// # Errors
