@@ -297,9 +297,10 @@ impl Auth {
         self.with_names(row).await.map(Some)
     }
 
-    /// `row` as a [`User`], with its group names and permission codenames.
+    /// `row` as a [`User`], with its group names and permission codenames
+    /// (from this thread's cache when the row's statement read their generation).
     async fn with_names(&self, row: db::users::UserRow) -> Result<User, AuthError> {
-        let access = db::access::load(&self.inner.db, None, row.id).await?;
+        let access = db::access::load(&self.inner.db, row.access_generation, row.id).await?;
         Ok(User::from_access(row, &access))
     }
 

@@ -39,7 +39,15 @@ impl DbSessionStore {
 
 /// SHA-256 hex of a session key: what the table stores.
 pub(crate) fn hash_key(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
+    // Into a fixed buffer: `hex::encode` collects chars one by one, and this
+    // runs on every request.
+    let digest = Sha256::digest(key.as_bytes());
+    let mut hex = [0u8; 64];
+    match hex::encode_to_slice(digest, &mut hex).map(|()| std::str::from_utf8(&hex)) {
+        Ok(Ok(text)) => text.to_owned(),
+        // Unreachable: 32 bytes always make 64 ASCII digits.
+        _ => hex::encode(digest),
+    }
 }
 
 fn new_key() -> String {
@@ -135,5 +143,16 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         db::sessions::delete(&self.db, &hash_key(session_key.as_ref())).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hash_key_is_lowercase_sha256_hex() {
+        assert_eq!(
+            super::hash_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

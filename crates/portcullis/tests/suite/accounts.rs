@@ -117,6 +117,29 @@ async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
     assert_eq!(cleo.groups, ["Editors"]);
     assert!(cleo.has_perm("blog.publish") && cleo.has_perm("blog.edit"));
     assert_eq!(cleo.last_login, None, "authenticating alone is not a login");
+    // Names may come from the cache filled above: changes, also by hand in
+    // SQL, must show at the next authentication.
+    ctx.auth
+        .revoke_user_permission("cleo", "blog.edit")
+        .await
+        .unwrap();
+    support::exec(&ctx, "UPDATE portcullis_groups SET name = 'Writers'").await;
+    let again = ctx
+        .auth
+        .authenticate("cleo", PASSWORD)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.groups, ["Writers"]);
+    assert!(again.has_perm("blog.publish") && !again.has_perm("blog.edit"));
+    support::exec(&ctx, "DELETE FROM portcullis_user_groups").await;
+    let alone = ctx
+        .auth
+        .authenticate("cleo", PASSWORD)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(alone.groups.is_empty() && alone.permissions.is_empty());
     let app = support::app(&ctx.auth).await;
     let mut br = support::Browser::new();
     br.login(&app, "cleo", PASSWORD).await;
