@@ -28,34 +28,9 @@ out=${CALLGRIND_OUT:-target/callgrind}
 mkdir -p "$out"
 # Only this run's files: earlier runs' (named by PID) would pile up.
 rm -f "$out"/floor.* "$out"/demo.*
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
-
-demo_port=$(port)
-floor_port=$(port)
-db="sqlite://$work/db.sqlite?mode=rwc"
-settings="$work/settings.toml"
-printf '[auth]\nsite_origin = "http://127.0.0.1:%s"\n\n[database]\nurl = "%s"\n' "$demo_port" "$db" > "$settings"
-
-# The same database, user and sign-in as the load benchmark: a group with two
-# permissions and a direct one; the session cookie through the real form, and
-# the floor's cookie (the stored key hash).
-"$bin/portcullis-bench" prepare --database "$db"
-"$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port" > "$work/demo.log" 2>&1 &
-pids+=($!)
-wait_up "http://127.0.0.1:$demo_port/login"
-{ read -r cookie && read -r sid; } < <("$bin/portcullis-bench" sign-in --database "$db" --demo "127.0.0.1:$demo_port") || true
-kill "${pids[-1]}"
-wait "${pids[-1]}" 2> /dev/null || true
-[[ -n $cookie && -n $sid ]] || { echo "signing in failed" >&2; exit 1; }
+# shellcheck source=scripts/signed-in.sh
+source scripts/signed-in.sh
+signed_in "$bin"
 
 # GET URL COUNT times on one keep-alive connection, one request at a time
 # (the same work on every run), failing on anything but 200.
