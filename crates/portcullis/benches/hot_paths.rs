@@ -5,7 +5,11 @@
 //! Run: `cargo bench -p portcullis --bench hot_paths` (about 45 s; add
 //! `-- --quick` for a rougher, faster pass).
 
-use std::{collections::HashMap, hint::black_box, time::Duration};
+use std::{
+    collections::HashMap,
+    hint::black_box,
+    time::{Duration, Instant},
+};
 
 use actix_session::storage::{SessionKey, SessionStore};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
@@ -156,9 +160,12 @@ fn session_state(user_id: i64) -> HashMap<String, String> {
 }
 
 /// `DbSessionStore::load` on a WAL SQLite file holding 10,000 sessions of 100
-/// users (created through `Auth`, which opens files in WAL mode), for
-/// an existing key and a missing one: the one query every request with a
-/// session cookie makes (SHA-256 of the key, then an indexed lookup).
+/// users (created through `Auth`, which opens files in WAL mode), for an
+/// existing key (its user in 3 groups with 20 permissions), the same key
+/// after an access change, and a missing key: the one statement every
+/// request with a session cookie makes (SHA-256 of the key, then an indexed
+/// lookup of session, user and access generation), plus the names statement
+/// after a change.
 fn session_load(c: &mut Criterion) {
     let rt = runtime();
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -166,7 +173,7 @@ fn session_load(c: &mut Criterion) {
         "sqlite://{}?mode=rwc",
         dir.path().join("sessions.db").display()
     );
-    let (store, existing) = rt.block_on(async {
+    let (auth, store, existing) = rt.block_on(async {
         let settings = Settings::from_toml_str(&format!(
             "[database]\nurl = \"{url}\"\n\
              [security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n"
@@ -183,6 +190,23 @@ fn session_load(c: &mut Criterion) {
             let user = auth.create_user(new).await.expect("database");
             user_ids.push(user.expect("valid user").id);
         }
+        // The timed session's user (user0) holds the 20 permissions of
+        // `loaded_user`: the load copies its names out of the cache.
+        for codename in DIRECT {
+            auth.grant_user_permission("user0", codename)
+                .await
+                .expect("grant");
+        }
+        for (group, codenames) in GROUPS {
+            for codename in codenames {
+                auth.grant_group_permission(group, codename)
+                    .await
+                    .expect("grant to group");
+            }
+            auth.add_user_to_group(group, "user0")
+                .await
+                .expect("join group");
+        }
         let store = DbSessionStore::new(auth.db().clone(), 1_209_600, 43_200);
         let ttl = actix_web::cookie::time::Duration::days(14);
         let mut keys = Vec::with_capacity(SESSION_ROWS);
@@ -190,7 +214,7 @@ fn session_load(c: &mut Criterion) {
             let state = session_state(user_ids[i % SESSION_USERS]);
             keys.push(store.save(state, &ttl).await.expect("save"));
         }
-        (store, keys.swap_remove(SESSION_ROWS / 2))
+        (auth, store, keys.swap_remove(SESSION_ROWS / 2))
     });
     assert!(
         dir.path().join("sessions.db-wal").exists(),
@@ -206,6 +230,33 @@ fn session_load(c: &mut Criterion) {
             state
         })
     });
+    // The worst case: an access change (here a grant or a revoke through the
+    // admin API, untimed) since this thread last read the user's names, so
+    // the load runs the names statement too.
+    g.bench_function("names_changed", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for i in 0..iters {
+                rt.block_on(async {
+                    if i % 2 == 0 {
+                        auth.grant_user_permission("user99", "reports.view")
+                            .await
+                            .map(drop)
+                    } else {
+                        auth.revoke_user_permission("user99", "reports.view")
+                            .await
+                            .map(drop)
+                    }
+                })
+                .expect("change access");
+                let t0 = Instant::now();
+                let state = rt.block_on(store.load(black_box(&existing))).expect("load");
+                spent += t0.elapsed();
+                assert!(state.is_some());
+            }
+            spent
+        })
+    });
     g.bench_function("missing_key", |b| {
         b.to_async(&rt).iter(|| async {
             let state = store.load(black_box(&missing)).await.expect("load");
@@ -215,6 +266,7 @@ fn session_load(c: &mut Criterion) {
     });
     g.finish();
     drop(store);
+    drop(auth);
     drop(dir);
 }
 
