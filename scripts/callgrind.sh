@@ -4,8 +4,8 @@
 # a change of a few percent shows where req/s figures drown in noise
 # (docs/BENCHMARKS.md, "Where the guarded page's time goes").
 #   bash scripts/callgrind.sh                report (SQLite)
-#   bash scripts/callgrind.sh --check 2.35   also exit 1 when the page costs more
-#                                            than 2.35× the floor's instructions
+#   bash scripts/callgrind.sh --check 2.3    also exit 1 when the page costs more
+#                                            than 2.3× the floor's instructions
 # Installs valgrind when missing (Debian). Leaves the callgrind files in
 # $CALLGRIND_OUT (default target/callgrind; each run replaces the last's) for
 # callgrind_annotate --inclusive=yes FILE.
