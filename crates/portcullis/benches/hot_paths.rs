@@ -72,6 +72,25 @@ fn runtime() -> Runtime {
         .expect("a tokio runtime")
 }
 
+/// Gives `username` the 8 direct permissions and the 3 groups (12 more).
+async fn grant_twenty(auth: &Auth, username: &str) {
+    for codename in DIRECT {
+        auth.grant_user_permission(username, codename)
+            .await
+            .expect("grant");
+    }
+    for (group, codenames) in GROUPS {
+        for codename in codenames {
+            auth.grant_group_permission(group, codename)
+                .await
+                .expect("grant to group");
+        }
+        auth.add_user_to_group(group, username)
+            .await
+            .expect("join group");
+    }
+}
+
 /// A user with 20 permissions (8 direct, 12 through 3 groups), created with the
 /// admin API on in-memory SQLite and loaded as a request would load it.
 fn loaded_user(rt: &Runtime) -> User {
@@ -90,21 +109,7 @@ fn loaded_user(rt: &Runtime) -> User {
         .await
         .expect("database")
         .expect("valid user");
-        for codename in DIRECT {
-            auth.grant_user_permission("bench", codename)
-                .await
-                .expect("grant");
-        }
-        for (group, codenames) in GROUPS {
-            for codename in codenames {
-                auth.grant_group_permission(group, codename)
-                    .await
-                    .expect("grant to group");
-            }
-            auth.add_user_to_group(group, "bench")
-                .await
-                .expect("join group");
-        }
+        grant_twenty(&auth, "bench").await;
         let user = auth
             .user_by_username("bench")
             .await
@@ -190,23 +195,8 @@ fn session_load(c: &mut Criterion) {
             let user = auth.create_user(new).await.expect("database");
             user_ids.push(user.expect("valid user").id);
         }
-        // The timed session's user (user0) holds the 20 permissions of
-        // `loaded_user`: the load copies its names out of the cache.
-        for codename in DIRECT {
-            auth.grant_user_permission("user0", codename)
-                .await
-                .expect("grant");
-        }
-        for (group, codenames) in GROUPS {
-            for codename in codenames {
-                auth.grant_group_permission(group, codename)
-                    .await
-                    .expect("grant to group");
-            }
-            auth.add_user_to_group(group, "user0")
-                .await
-                .expect("join group");
-        }
+        // The timed session's user: the load copies its names out of the cache.
+        grant_twenty(&auth, "user0").await;
         let store = DbSessionStore::new(auth.db().clone(), 1_209_600, 43_200);
         let ttl = actix_web::cookie::time::Duration::days(14);
         let mut keys = Vec::with_capacity(SESSION_ROWS);
