@@ -13,6 +13,7 @@ use hyper::header;
 
 use crate::{
     http::{hidden_field, Conn, Jar},
+    raw::{self, RawConn},
     setup,
     stats::Stats,
 };
@@ -27,32 +28,58 @@ pub struct Page {
 
 /// Hammers `page` from `conns` connections for `dur`.
 pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
-    closed_loop(page, page.addr, conns, dur).await
+    let get = PageGet(raw::get_request(page.addr, &page.path, &page.cookie).into());
+    closed_loop(&get, page.addr, conns, dur).await
 }
 
-/// One request/response a closed loop repeats; false when the connection broke.
+/// One request/response a closed loop repeats; false when the connection
+/// cannot carry the next one (broken: the exchange counts an error; or
+/// closed by the server).
 trait Exchange: Clone + Send + Sync + 'static {
+    type Conn: Send;
+    fn open(addr: SocketAddr) -> impl Future<Output = anyhow::Result<Self::Conn>> + Send;
     fn exchange<'a>(
         &'a self,
-        conn: &'a mut Conn,
+        conn: &'a mut Self::Conn,
         stats: &'a mut Stats,
     ) -> impl Future<Output = bool> + Send + 'a;
 }
 
-impl Exchange for Page {
-    async fn exchange(&self, conn: &mut Conn, stats: &mut Stats) -> bool {
+/// A page's GET as bytes, sent over a [`RawConn`].
+#[derive(Clone)]
+struct PageGet(Arc<[u8]>);
+
+impl Exchange for PageGet {
+    type Conn = RawConn;
+
+    async fn open(addr: SocketAddr) -> anyhow::Result<RawConn> {
+        RawConn::open(addr).await
+    }
+
+    async fn exchange(&self, conn: &mut RawConn, stats: &mut Stats) -> bool {
         let t0 = Instant::now();
-        match conn.get(&self.path, &self.cookie).await {
-            Ok(r) => {
-                stats.record(r.status.as_u16(), t0.elapsed());
-                true
+        match conn.exchange(&self.0).await {
+            Ok((status, reusable)) => {
+                stats.record(status, t0.elapsed());
+                // A server that answers `Connection: close` (gunicorn's sync workers) gets a
+                // new connection, as a browser would open one; that is not an error.
+                reusable
             }
-            Err(_) => false,
+            Err(_) => {
+                stats.errors += 1;
+                false
+            }
         }
     }
 }
 
 impl Exchange for Login {
+    type Conn = Conn;
+
+    async fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
+        Conn::open(addr).await
+    }
+
     async fn exchange(&self, conn: &mut Conn, stats: &mut Stats) -> bool {
         match self.once(conn).await {
             Ok((status, took, retry_after, _)) => {
@@ -62,14 +89,17 @@ impl Exchange for Login {
                 }
                 true
             }
-            Err(_) => false,
+            Err(_) => {
+                stats.errors += 1;
+                false
+            }
         }
     }
 }
 
 /// Like wrk: `conns` keep-alive connections, each sending its next exchange
-/// when the last one answered, until `dur` is over; a broken connection is
-/// counted as an error and reopened.
+/// when the last one answered, until `dur` is over; a connection the
+/// exchange cannot reuse is reopened.
 async fn closed_loop<E: Exchange>(
     what: &E,
     addr: SocketAddr,
@@ -84,11 +114,10 @@ async fn closed_loop<E: Exchange>(
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
-                    let Some(c) = connected(&mut conn, addr, &mut stats).await else {
+                    let Some(c) = connected::<E>(&mut conn, addr, &mut stats).await else {
                         continue;
                     };
                     if !what.exchange(c, &mut stats).await {
-                        stats.errors += 1;
                         conn = None;
                     }
                 }
@@ -198,13 +227,13 @@ pub async fn interleaved_logins(forms: &[Login], n: usize) -> anyhow::Result<Vec
 
 /// The open connection, or a new one; a failed connect counts as an error
 /// and backs off briefly (a refused server must not spin the driver).
-async fn connected<'a>(
-    conn: &'a mut Option<Conn>,
+async fn connected<'a, E: Exchange>(
+    conn: &'a mut Option<E::Conn>,
     addr: SocketAddr,
     stats: &mut Stats,
-) -> Option<&'a mut Conn> {
+) -> Option<&'a mut E::Conn> {
     if conn.is_none() {
-        match Conn::open(addr).await {
+        match E::open(addr).await {
             Ok(c) => *conn = Some(c),
             Err(_) => {
                 stats.errors += 1;

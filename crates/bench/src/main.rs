@@ -10,6 +10,7 @@ mod ceiling;
 mod django;
 mod http;
 mod load;
+mod raw;
 mod report;
 mod server;
 mod setup;
