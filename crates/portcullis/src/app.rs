@@ -298,9 +298,10 @@ impl Auth {
     }
 
     /// `row` as a [`User`], with its group names and permission codenames
-    /// (from this thread's cache when the row's statement read their generation).
+    /// (from this thread's cache when the row's statement read their access key).
     async fn with_names(&self, row: db::users::UserRow) -> Result<User, AuthError> {
-        let access = db::access::load(&self.inner.db, row.access_generation, row.id).await?;
+        let key = db::access::AccessKey::new(row.access_version, row.access_generation);
+        let access = db::access::load(&self.inner.db, key, row.id).await?;
         Ok(User::from_access(row, &access))
     }
 

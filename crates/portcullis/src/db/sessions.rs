@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{now, on_pool, Database, DbError, Doing};
+use super::{access::AccessKey, now, on_pool, Database, DbError, Doing};
 use crate::User;
 
 /// A live session row.
@@ -188,10 +188,11 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 /// A live session and, when it is signed in, its user with groups and permissions.
 pub type SessionWithUser = (SessionRow, Option<User>);
 
-/// The session row joined with its user and the access generation, in one
-/// statement: a guarded page costs one database round trip. The user's group
-/// and permission names come from this thread's cache while the generation
-/// is unchanged ([`super::access`]), else from a second statement. The user
+/// The session row joined with its user and the user's access key (access
+/// version and generation), in one statement: a guarded page costs one
+/// database round trip. The user's group and permission names come from this
+/// thread's cache while the key is unchanged ([`super::access`]), else from a
+/// second statement. The user
 /// columns are NULL for anonymous sessions; the password hash is not read (a
 /// guard never needs it). The four flags travel as one bit set: sqlx copies
 /// and frees every column of a row.
@@ -200,7 +201,7 @@ macro_rules! session_with_user_sql {
         concat!(
             "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
             $flags,
-            ", u.created_at, u.last_login, ",
+            ", u.created_at, u.last_login, u.access_version, ",
             super::access::generation_sql!(),
             " FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
             "WHERE s.key_hash = CAST($1 AS TEXT) AND +s.expires_at > $2 AND s.last_seen > $3"
@@ -210,9 +211,9 @@ macro_rules! session_with_user_sql {
 
 /// One result row of [`session_with_user_sql`], read by column position
 /// (by name, sqlx hashes every column name on every row): the session, and
-/// the user (names still empty) with the access generation (None when its
-/// row is missing: then the cache is bypassed).
-struct JoinedRow(SessionRow, Option<(User, Option<i64>)>);
+/// the user (names still empty) with its access key (None when the
+/// generation row is missing: then the cache is bypassed).
+struct JoinedRow(SessionRow, Option<(User, Option<AccessKey>)>);
 
 /// Bits of the flags column.
 const ACTIVE: i64 = 1;
@@ -249,7 +250,8 @@ where
             groups: Vec::new(),
             permissions: BTreeSet::new(),
         };
-        Ok(JoinedRow(session, Some((user, r.try_get(9)?))))
+        let key = AccessKey::new(r.try_get(9)?, r.try_get(10)?);
+        Ok(JoinedRow(session, Some((user, key))))
     }
 }
 
@@ -284,10 +286,10 @@ pub async fn load_with_user(
     let Some(JoinedRow(session, user)) = row else {
         return Ok(None);
     };
-    let Some((mut user, generation)) = user else {
+    let Some((mut user, key)) = user else {
         return Ok(Some((session, None)));
     };
-    let access = super::access::load(db, generation, user.id).await?;
+    let access = super::access::load(db, key, user.id).await?;
     user.groups.clone_from(&access.groups);
     user.permissions.clone_from(&access.permissions);
     Ok(Some((session, Some(user))))

@@ -27,19 +27,22 @@ pub struct UserRow {
     pub created_at: i64,
     /// Epoch seconds of the last login.
     pub last_login: Option<i64>,
+    /// The user's access version, moved by changes to its memberships and
+    /// direct permissions (`db/access.rs`).
+    pub(crate) access_version: i64,
     /// The access generation read by the same statement (`None` without its
-    /// row): names cached under it are exact for this row (`db/access.rs`).
+    /// row): names cached under both are exact for this row.
     pub(crate) access_generation: Option<i64>,
 }
 
 /// `SELECT <every UserRow column> FROM portcullis_users <filter>` as a static
-/// string; the access generation comes with the row so that a login needs no
+/// string; the access key comes with the row so that a login needs no
 /// second statement for names this thread already has.
 macro_rules! select_users {
     ($filter:literal) => {
         concat!(
             "SELECT id, username, email, password_hash, credential_version, is_active, ",
-            "is_staff, is_superuser, email_verified, created_at, last_login, ",
+            "is_staff, is_superuser, email_verified, created_at, last_login, access_version, ",
             super::access::generation_sql!(),
             " AS access_generation FROM portcullis_users ",
             $filter

@@ -2,7 +2,9 @@
 
 use actix_web::http::StatusCode;
 
-use crate::support::{app, exec, setup, user, Backend, Browser, PASSWORD};
+use portcullis::db::Database;
+
+use crate::support::{app, exec, setup, user, Backend, Browser, Ctx, PASSWORD};
 
 async fn anonymous_browsers_are_redirected_to_login_with_next(b: Backend) {
     let ctx = setup(&b).await;
@@ -143,6 +145,94 @@ async fn guards_see_access_changes_made_in_sql(b: Backend) {
     assert_eq!(br.get(&app, "/editors").await.status, StatusCode::FORBIDDEN);
 }
 
+/// The key a user's cached names are read under: its access version and the
+/// access generation, as the per-request statement reads them.
+async fn access_key(ctx: &Ctx, username: &str) -> (i64, i64) {
+    const SQL: &str = "SELECT u.access_version, \
+        (SELECT value FROM portcullis_access_generation WHERE id = 1) \
+        FROM portcullis_users u WHERE u.username = $1";
+    match ctx.auth.db() {
+        Database::Sqlite(p) => sqlx::query_as(SQL).bind(username).fetch_one(p).await,
+        Database::Postgres(p) => sqlx::query_as(SQL).bind(username).fetch_one(p).await,
+    }
+    .unwrap()
+}
+
+/// Changes to one user's memberships and direct permissions move only that
+/// user's key (other users keep their cached names); changes to groups and
+/// permissions themselves, and deleted users, move every key.
+async fn access_keys_move_for_the_users_a_change_reaches(b: Backend) {
+    let ctx = setup(&b).await;
+    for name in ["ada", "bo", "cy"] {
+        user(&ctx, name).await;
+    }
+    ctx.auth
+        .grant_group_permission("Editors", "reports.view")
+        .await
+        .unwrap();
+    let a0 = access_key(&ctx, "ada").await;
+    let b0 = access_key(&ctx, "bo").await;
+
+    // bo's own changes, through the API and by hand in SQL. A permission
+    // created on the way (`reports.export`) is held by nobody yet: no key moves.
+    ctx.auth
+        .grant_user_permission("bo", "reports.export")
+        .await
+        .unwrap();
+    let b1 = access_key(&ctx, "bo").await;
+    assert!(b1.0 > b0.0 && b1.1 == b0.1, "{b0:?} → {b1:?}");
+    ctx.auth.add_user_to_group("Editors", "bo").await.unwrap();
+    exec(
+        &ctx,
+        "DELETE FROM portcullis_user_permissions WHERE user_id = \
+         (SELECT id FROM portcullis_users WHERE username = 'bo')",
+    )
+    .await;
+    let b2 = access_key(&ctx, "bo").await;
+    assert!(b2.0 >= b1.0 + 2 && b2.1 == b1.1, "{b1:?} → {b2:?}");
+    assert_eq!(
+        access_key(&ctx, "ada").await,
+        a0,
+        "bo's changes left ada's key"
+    );
+
+    // A membership moved from bo to cy by hand: both keys move, ada's not.
+    let c0 = access_key(&ctx, "cy").await;
+    exec(
+        &ctx,
+        "UPDATE portcullis_user_groups SET user_id = \
+         (SELECT id FROM portcullis_users WHERE username = 'cy')",
+    )
+    .await;
+    assert!(access_key(&ctx, "bo").await.0 > b2.0);
+    assert!(access_key(&ctx, "cy").await.0 > c0.0);
+    assert_eq!(access_key(&ctx, "ada").await, a0);
+
+    // A group's permissions reach its members: the generation moves for all.
+    exec(&ctx, "DELETE FROM portcullis_group_permissions").await;
+    let a1 = access_key(&ctx, "ada").await;
+    assert!(a1.1 > a0.1 && a1.0 == a0.0, "{a0:?} → {a1:?}");
+    exec(
+        &ctx,
+        "UPDATE portcullis_permissions SET codename = 'reports.seen' \
+         WHERE codename = 'reports.view'",
+    )
+    .await;
+    let a2 = access_key(&ctx, "ada").await;
+    assert!(a2.1 > a1.1, "{a1:?} → {a2:?}");
+
+    // A deleted user's id must start from nothing cached if it is ever used again.
+    exec(&ctx, "DELETE FROM portcullis_users WHERE username = 'cy'").await;
+    let a3 = access_key(&ctx, "ada").await;
+    assert!(a3.1 > a2.1, "{a2:?} → {a3:?}");
+
+    // TRUNCATE fires no row triggers (PostgreSQL): it moves the generation.
+    if matches!(ctx.auth.db(), Database::Postgres(_)) {
+        exec(&ctx, "TRUNCATE portcullis_user_permissions").await;
+        assert!(access_key(&ctx, "ada").await.1 > a3.1);
+    }
+}
+
 async fn api_clients_get_json_401_and_403(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "pat").await;
@@ -229,6 +319,7 @@ crate::on_both_backends!(
     signed_in_users_lacking_a_right_get_a_403_page_not_a_loop,
     guards_read_live_data_on_every_request,
     guards_see_access_changes_made_in_sql,
+    access_keys_move_for_the_users_a_change_reaches,
     api_clients_get_json_401_and_403,
     on_denied_hooks_replace_the_response,
     raise_exception_forbids_instead_of_redirecting,
