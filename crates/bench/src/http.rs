@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeMap, net::SocketAddr};
 
-use anyhow::{anyhow, Context as _};
+use anyhow::anyhow;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper::{
@@ -12,7 +12,6 @@ use hyper::{
     Method, Request, StatusCode,
 };
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 
 /// A response, read to the end.
 pub struct Reply {
@@ -29,12 +28,9 @@ pub struct Conn {
 }
 
 impl Conn {
-    /// Connects with TCP_NODELAY (as browsers and wrk do).
+    /// Connects (see [`crate::raw::connect`]).
     pub async fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
-        let stream = TcpStream::connect(addr)
-            .await
-            .with_context(|| format!("connecting to {addr}"))?;
-        stream.set_nodelay(true)?;
+        let stream = crate::raw::connect(addr).await?;
         let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(async move {
             let _ = conn.await;

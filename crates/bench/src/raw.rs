@@ -39,15 +39,20 @@ enum Framing {
 /// Headers read per response; ours and Django's send fewer than twenty.
 const MAX_HEADERS: usize = 48;
 
+/// A TCP connection with TCP_NODELAY (as browsers and wrk use).
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<TcpStream> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
 impl RawConn {
-    /// Connects with TCP_NODELAY (as browsers and wrk do).
+    /// Connects (see [`connect`]).
     pub async fn open(addr: SocketAddr) -> anyhow::Result<RawConn> {
-        let stream = TcpStream::connect(addr)
-            .await
-            .with_context(|| format!("connecting to {addr}"))?;
-        stream.set_nodelay(true)?;
         Ok(RawConn {
-            stream,
+            stream: connect(addr).await?,
             buf: Vec::with_capacity(16 * 1024),
         })
     }
