@@ -96,6 +96,15 @@ async fn authenticate_by_username_or_email(b: Backend) {
     assert!(ctx.auth.authenticate("", PASSWORD).await.unwrap().is_none());
 }
 
+/// The user `name` as `authenticate` returns it for the right password.
+async fn authenticated(ctx: &support::Ctx, name: &str) -> portcullis::User {
+    ctx.auth
+        .authenticate(name, PASSWORD)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "cleo").await;
@@ -108,12 +117,7 @@ async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
         .grant_user_permission("cleo", "blog.edit")
         .await
         .unwrap();
-    let cleo = ctx
-        .auth
-        .authenticate("cleo", PASSWORD)
-        .await
-        .unwrap()
-        .unwrap();
+    let cleo = authenticated(&ctx, "cleo").await;
     assert_eq!(cleo.groups, ["Editors"]);
     assert!(cleo.has_perm("blog.publish") && cleo.has_perm("blog.edit"));
     assert_eq!(cleo.last_login, None, "authenticating alone is not a login");
@@ -124,21 +128,11 @@ async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
         .await
         .unwrap();
     support::exec(&ctx, "UPDATE portcullis_groups SET name = 'Writers'").await;
-    let again = ctx
-        .auth
-        .authenticate("cleo", PASSWORD)
-        .await
-        .unwrap()
-        .unwrap();
+    let again = authenticated(&ctx, "cleo").await;
     assert_eq!(again.groups, ["Writers"]);
     assert!(again.has_perm("blog.publish") && !again.has_perm("blog.edit"));
     support::exec(&ctx, "DELETE FROM portcullis_user_groups").await;
-    let alone = ctx
-        .auth
-        .authenticate("cleo", PASSWORD)
-        .await
-        .unwrap()
-        .unwrap();
+    let alone = authenticated(&ctx, "cleo").await;
     assert!(alone.groups.is_empty() && alone.permissions.is_empty());
     let app = support::app(&ctx.auth).await;
     let mut br = support::Browser::new();
