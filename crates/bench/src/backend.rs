@@ -34,6 +34,11 @@ pub struct BackendResult {
     pub flood_page: Summary,
     pub flood_logins: Summary,
     pub rss_flood_mib: f64,
+    /// The one-lookup floor (pool per worker) under page load while the same
+    /// login flood hits the demo: the latency this machine leaves any
+    /// database-backed page during the flood, auth layer or not.
+    pub flood_floor: Summary,
+    pub flood_floor_logins: Summary,
     pub overload: Summary,
     pub overload_shed: u64,
     pub overload_shed_with_retry_after: u64,
@@ -168,7 +173,6 @@ pub async fn measure(
         shared.push(page_run(plan, &floor_pages[0]).await);
         ours_shared.push(page_run(plan, &shared_page).await);
     }
-    drop(floors);
     drop(shared_demo);
     r.page_shared_pool = median(ours_shared);
     r.floor_shared = median(shared);
@@ -204,6 +208,16 @@ pub async fn measure(
     r.flood_page = flood_page.summary(&[200]);
     r.flood_logins = flood_logins.summary(SIGNED_IN);
     r.rss_flood_mib = rss;
+
+    // The same flood with the page load on the floor instead.
+    (r.flood_floor, r.flood_floor_logins) = {
+        let (f, l) = tokio::join!(
+            load::pages(&floor_pages[1], plan.page_conns, plan.duration),
+            load::logins(&login, plan.login_conns, plan.duration)
+        );
+        (f.summary(&[200]), l.summary(SIGNED_IN))
+    };
+    drop(floors);
 
     // Far beyond capacity: excess logins must be shed at once, with Retry-After.
     let over = load::logins(&login, plan.overload_conns, plan.duration).await;

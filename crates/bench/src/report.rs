@@ -317,6 +317,12 @@ impl Report {
             );
             row(
                 &mut s,
+                &format!("floor, {n}, pool per worker, during the same login flood"),
+                &b.flood_floor,
+                None,
+            );
+            row(
+                &mut s,
                 &format!("Portcullis, {n}, small store, interleaved with the large one"),
                 &b.small_page,
                 None,
@@ -344,6 +350,15 @@ impl Report {
                 "\n{}: RSS idle {:.1} MiB, under page load {:.1} MiB, under login flood {:.1} MiB.",
                 b.backend, b.rss_idle_mib, b.rss_page_mib, b.rss_flood_mib
             );
+            let _ = writeln!(
+                s,
+                "{}: during the login flood the floor's p99 was {:.1} ms beside {:.1} logins/s; the guarded page's {:.1} ms beside {:.1} logins/s.",
+                b.backend,
+                b.flood_floor.p99_ms,
+                b.flood_floor_logins.per_sec,
+                b.flood_page.p99_ms,
+                b.flood_logins.per_sec
+            );
         }
         let _ = writeln!(s, "\n| logins | per s | p50 ms | p99 ms | shed | other |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
@@ -352,6 +367,7 @@ impl Report {
             for (what, x, shed) in [
                 ("8 conns", &b.logins, 0),
                 ("8 conns during page load", &b.flood_logins, 0),
+                ("8 conns during floor load", &b.flood_floor_logins, 0),
                 ("256 conns (overload)", &b.overload, b.overload_shed),
             ] {
                 let _ = writeln!(
