@@ -20,6 +20,10 @@ pub struct BackendResult {
     pub backend: String,
     pub floor_shared: Summary,
     pub floor_per_worker: Summary,
+    /// The per-worker floor without sqlx's ping on acquire, as Portcullis'
+    /// pool runs under load: the same database work as the page minus the
+    /// auth layer.
+    pub floor_no_ping: Summary,
     pub page: Summary,
     /// The same page with `database.pool_per_worker = false`.
     pub page_shared_pool: Summary,
@@ -94,7 +98,14 @@ fn demo(
     )
 }
 
-fn floor(plan: &Plan, name: &str, url: &str, pool: &str, work: &Path) -> anyhow::Result<Server> {
+fn floor(
+    plan: &Plan,
+    name: &str,
+    url: &str,
+    pool: &str,
+    ping: bool,
+    work: &Path,
+) -> anyhow::Result<Server> {
     let addr = free_addr()?;
     let mut cmd = Command::new(plan.bin_dir.join("bench-floor"));
     cmd.args([
@@ -106,11 +117,15 @@ fn floor(plan: &Plan, name: &str, url: &str, pool: &str, work: &Path) -> anyhow:
         pool,
     ])
     .args(["--max-connections", &plan.max_connections.to_string()]);
+    if !ping {
+        cmd.arg("--no-acquire-ping");
+    }
+    let ping = if ping { "" } else { "-no-ping" };
     Server::start(
-        &format!("floor ({name}, {pool})"),
+        &format!("floor ({name}, {pool}{ping})"),
         cmd,
         addr,
-        &work.join(format!("{name}-floor-{pool}.log")),
+        &work.join(format!("{name}-floor-{pool}{ping}.log")),
     )
 }
 
@@ -150,8 +165,9 @@ pub async fn measure(
     };
     check_page(&shared_page, setup::USER).await?;
     let floors = [
-        floor(plan, name, url, "shared", work)?,
-        floor(plan, name, url, "per-worker", work)?,
+        floor(plan, name, url, "shared", true, work)?,
+        floor(plan, name, url, "per-worker", true, work)?,
+        floor(plan, name, url, "per-worker", false, work)?,
     ];
     let floor_pages = floors.each_ref().map(|f| Page {
         addr: f.addr,
@@ -163,7 +179,8 @@ pub async fn measure(
     }
 
     // Interleaved so drift on a shared machine hits each side alike.
-    let (mut shared, mut per_worker, mut ours, mut ours_shared) = (vec![], vec![], vec![], vec![]);
+    let (mut shared, mut per_worker, mut no_ping) = (vec![], vec![], vec![]);
+    let (mut ours, mut ours_shared) = (vec![], vec![]);
     let mut rss_page: f64 = 0.0;
     for _ in 0..plan.reps {
         per_worker.push(page_run(plan, &floor_pages[1]).await);
@@ -172,11 +189,13 @@ pub async fn measure(
         ours.push(s);
         shared.push(page_run(plan, &floor_pages[0]).await);
         ours_shared.push(page_run(plan, &shared_page).await);
+        no_ping.push(page_run(plan, &floor_pages[2]).await);
     }
     drop(shared_demo);
     r.page_shared_pool = median(ours_shared);
     r.floor_shared = median(shared);
     r.floor_per_worker = median(per_worker);
+    r.floor_no_ping = median(no_ping);
     r.page = median(ours);
     r.rss_page_mib = rss_page;
 

@@ -32,6 +32,10 @@ struct Args {
     /// Connections per pool.
     #[arg(long, default_value_t = 10)]
     max_connections: u32,
+    /// Skip sqlx's ping before each acquire (its default pings), as
+    /// Portcullis' pool does for connections in steady use.
+    #[arg(long)]
+    no_acquire_ping: bool,
 }
 
 #[derive(Clone)]
@@ -40,19 +44,21 @@ enum Pool {
     Postgres(PgPool),
 }
 
-fn lazy_pool(url: &str, max: u32) -> anyhow::Result<Pool> {
+fn lazy_pool(url: &str, max: u32, ping: bool) -> anyhow::Result<Pool> {
     Ok(if url.starts_with("sqlite:") {
         let opts = SqliteConnectOptions::from_str(url)?
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(Duration::from_secs(5));
         Pool::Sqlite(
             SqlitePoolOptions::new()
+                .test_before_acquire(ping)
                 .max_connections(max)
                 .connect_lazy_with(opts),
         )
     } else {
         Pool::Postgres(
             PgPoolOptions::new()
+                .test_before_acquire(ping)
                 .max_connections(max)
                 .connect_lazy(url)?,
         )
@@ -99,7 +105,8 @@ async fn floor(req: HttpRequest, pool: web::Data<Pool>) -> HttpResponse {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     // Shared mode opens its first connection here, as `Auth::connect` does before `HttpServer::new`.
-    let shared = lazy_pool(&args.database, args.max_connections)?;
+    let ping = !args.no_acquire_ping;
+    let shared = lazy_pool(&args.database, args.max_connections, ping)?;
     match &shared {
         Pool::Sqlite(p) => drop(p.acquire().await?),
         Pool::Postgres(p) => drop(p.acquire().await?),
@@ -108,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
     HttpServer::new(move || {
         let pool = match mode {
             PoolMode::Shared => shared.clone(),
-            PoolMode::PerWorker => lazy_pool(&url, max).expect("URL parsed above"),
+            PoolMode::PerWorker => lazy_pool(&url, max, ping).expect("URL parsed above"),
         };
         App::new().app_data(web::Data::new(pool)).service(floor)
     })

@@ -299,6 +299,12 @@ impl Report {
             );
             row(
                 &mut s,
+                &format!("floor, {n}, pool per worker, no ping on acquire"),
+                &b.floor_no_ping,
+                None,
+            );
+            row(
+                &mut s,
                 &format!("**Portcullis `/dashboard`, {n}**, pool per worker"),
                 &b.page,
                 Some(b.rss_page_mib),
@@ -349,6 +355,12 @@ impl Report {
                 s,
                 "\n{}: RSS idle {:.1} MiB, under page load {:.1} MiB, under login flood {:.1} MiB.",
                 b.backend, b.rss_idle_mib, b.rss_page_mib, b.rss_flood_mib
+            );
+            let _ = writeln!(
+                s,
+                "{}: guarded page ÷ the floor without sqlx's ping on acquire (the pool setting Portcullis uses): {:.2}.",
+                b.backend,
+                b.page.per_sec / b.floor_no_ping.per_sec
             );
             let _ = writeln!(
                 s,

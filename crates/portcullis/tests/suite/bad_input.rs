@@ -244,3 +244,34 @@ crate::on_both_backends!(
     garbage_session_cookies_are_ignored,
     an_unreachable_database_gets_a_503_page,
 );
+
+/// PostgreSQL restarted, or a proxy cut idle connections: the pool must
+/// notice before use (it pings a connection idle over a second) and open a
+/// new one, so the next request is served, not answered 503.
+#[actix_web::test]
+async fn postgres_connections_dropped_while_idle_are_replaced_before_use() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let ctx = setup_with(&b, |s| s.database.pool_per_worker = false).await;
+    user(&ctx, "ida").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    br.login(&app, "ida", PASSWORD).await;
+    assert_eq!(br.get(&app, "/dashboard").await.status, StatusCode::OK);
+    let admin = sqlx::PgPool::connect(&ctx.auth.settings().database.url)
+        .await
+        .unwrap();
+    let (ended,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    assert!(ended >= 1, "the app's pooled connections were ended");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let res = br.get(&app, "/dashboard").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
