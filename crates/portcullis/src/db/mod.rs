@@ -34,8 +34,12 @@ const PING_IF_IDLE: Duration = Duration::from_secs(1);
 /// Pings a pooled connection before use only after [`PING_IF_IDLE`]: sqlx
 /// already pings every connection as it goes back to the pool, so one in
 /// steady use was checked moments ago (HikariCP skips its check within 500 ms
-/// the same way). sqlx's default pings on every acquire: a round trip to
-/// PostgreSQL or SQLite's connection thread per query, for nothing.
+/// the same way). sqlx's default pings on every acquire, a hop to SQLite's
+/// connection thread and back per query. SQLite only for now: on PostgreSQL
+/// the same setting served ~15 % more requests, but some runs showed a
+/// bimodal latency spread and second-long outliers (not explained yet: a
+/// spread also appeared with sqlx's defaults), so its pool keeps sqlx's
+/// defaults until that is understood (docs/BENCHMARKS.md).
 fn ping_if_idle<DB: sqlx::Database>(options: PoolOptions<DB>) -> PoolOptions<DB> {
     options
         .test_before_acquire(false)
@@ -137,7 +141,7 @@ impl Database {
                 .doing("opening the SQLite database")?;
             Ok(Database::Sqlite(pool))
         } else {
-            let pool = ping_if_idle(PgPoolOptions::new())
+            let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(acquire)
                 .connect(&settings.url)
