@@ -217,25 +217,11 @@ pub async fn measure(
         .summary(SIGNED_IN);
 
     // A login flood beside the page load.
-    let ((flood_page, flood_logins), rss) = peak_rss(&server, async {
-        tokio::join!(
-            load::pages(&page, plan.page_conns, plan.duration),
-            load::logins(&login, plan.login_conns, plan.duration)
-        )
-    })
-    .await;
-    r.flood_page = flood_page.summary(&[200]);
-    r.flood_logins = flood_logins.summary(SIGNED_IN);
-    r.rss_flood_mib = rss;
+    ((r.flood_page, r.flood_logins), r.rss_flood_mib) =
+        peak_rss(&server, flood(plan, &page, &login)).await;
 
     // The same flood with the page load on the floor instead.
-    (r.flood_floor, r.flood_floor_logins) = {
-        let (f, l) = tokio::join!(
-            load::pages(&floor_pages[1], plan.page_conns, plan.duration),
-            load::logins(&login, plan.login_conns, plan.duration)
-        );
-        (f.summary(&[200]), l.summary(SIGNED_IN))
-    };
+    (r.flood_floor, r.flood_floor_logins) = flood(plan, &floor_pages[1], &login).await;
     drop(floors);
 
     // Far beyond capacity: excess logins must be shed at once, with Retry-After.
@@ -284,6 +270,16 @@ pub async fn measure(
     db.close().await;
     drop(server);
     Ok(r)
+}
+
+/// Page load on `page` and a login flood on `login` at once: the page's
+/// summary and the logins'.
+async fn flood(plan: &Plan, page: &Page, login: &Login) -> (Summary, Summary) {
+    let (pages, logins) = tokio::join!(
+        load::pages(page, plan.page_conns, plan.duration),
+        load::logins(login, plan.login_conns, plan.duration)
+    );
+    (pages.summary(&[200]), logins.summary(SIGNED_IN))
 }
 
 /// A warm-up, then one measured run at the page concurrency.
