@@ -68,7 +68,7 @@ profile() {
   per_request=$(($(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1") / requests))
 }
 
-# The floor without sqlx's ping on acquire, as Portcullis' pool runs: the
+# The floor without sqlx's ping on acquire, as Portcullis' SQLite pool runs: the
 # gate then counts the auth layer's own instructions, not the ping it saves.
 profile floor "http://127.0.0.1:$floor_port/floor" "$sid" \
   "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port" --no-acquire-ping

@@ -21,8 +21,8 @@ pub struct BackendResult {
     pub floor_shared: Summary,
     pub floor_per_worker: Summary,
     /// The per-worker floor without sqlx's ping on acquire, as Portcullis'
-    /// pool runs under load: the same database work as the page minus the
-    /// auth layer.
+    /// SQLite pool runs under load: there, the same database work as the page
+    /// minus the auth layer (PostgreSQL keeps sqlx's defaults).
     pub floor_no_ping: Summary,
     pub page: Summary,
     /// The same page with `database.pool_per_worker = false`.

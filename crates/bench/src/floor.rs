@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, default_value_t = 10)]
     max_connections: u32,
     /// Skip sqlx's ping before each acquire (its default pings), as
-    /// Portcullis' pool does for connections in steady use.
+    /// Portcullis' SQLite pool does for connections in steady use.
     #[arg(long)]
     no_acquire_ping: bool,
 }
