@@ -21,8 +21,9 @@ RULES = [
     ("SQLite connection thread", lambda t, s: t.startswith("sqlx")),
     ("malloc/free, caller lost", lambda t, s: s.split(" | ")[0].split("@")[0] in ALLOC
         and s.count(" | ") <= 1),
-    ("sqlx query, actix side", lambda t, s: "sqlx_core::pool::" in s),
     ("sqlx row decode and drop", lambda t, s: "FromRow" in s or "sqlx_sqlite::row::SqliteRow" in s),
+    # The page's session read runs on Portcullis' own connections (db::reads), not the pool.
+    ("sqlx query, actix side", lambda t, s: "sqlx_core::pool::" in s or "load_with_user_on" in s),
     ("page: askama render", lambda t, s: "askama::Template" in s),
     ("page: headers and response", lambda t, s: "page_response" in s or "apply_page_headers" in s),
     ("page: context and handler", lambda t, s: "demo::pages::" in s or "page_base" in s),

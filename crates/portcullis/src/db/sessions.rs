@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{access::AccessKey, now, on_pool, Database, DbError, Doing};
+use super::{access::AccessKey, now, on_pool, reads::ReadConnections, Database, DbError, Doing};
 use crate::User;
 
 /// A live session row.
@@ -265,6 +265,16 @@ pub async fn load_with_user(
     key_hash: &str,
     idle_cutoff: i64,
 ) -> Result<Option<SessionWithUser>, DbError> {
+    load_with_user_on(db, None, key_hash, idle_cutoff).await
+}
+
+/// [`load_with_user`], its statement run on one of `reads` when given.
+pub(crate) async fn load_with_user_on(
+    db: &Database,
+    reads: Option<&ReadConnections>,
+    key_hash: &str,
+    idle_cutoff: i64,
+) -> Result<Option<SessionWithUser>, DbError> {
     const SQLITE: &str = session_with_user_sql!(
         "u.is_active + 2 * u.is_staff + 4 * u.is_superuser + 8 * u.email_verified"
     );
@@ -276,13 +286,34 @@ pub async fn load_with_user(
         Database::Sqlite(_) => SQLITE,
         Database::Postgres(_) => POSTGRES,
     };
-    let row: Option<JoinedRow> = on_pool!(db, |pool| sqlx::query_as(sql)
-        .bind(key_hash)
-        .bind(now())
-        .bind(idle_cutoff)
-        .fetch_optional(pool)
-        .await
-        .doing("loading a session"))?;
+    const DOING: &str = "loading a session";
+    let now = now();
+    /// The statement on `$executor`.
+    macro_rules! fetch {
+        ($executor:expr) => {
+            sqlx::query_as(sql)
+                .bind(key_hash)
+                .bind(now)
+                .bind(idle_cutoff)
+                .fetch_optional($executor)
+                .await
+                .doing(DOING)
+        };
+    }
+    /// The statement on a leased connection, given back once it finished.
+    macro_rules! on_lease {
+        ($connections:expr) => {{
+            let mut lease = $connections.lease().await.doing(DOING)?;
+            let row = fetch!(lease.conn())?;
+            lease.finish();
+            row
+        }};
+    }
+    let row: Option<JoinedRow> = match reads {
+        Some(ReadConnections::Sqlite(c)) => on_lease!(c),
+        Some(ReadConnections::Postgres(c)) => on_lease!(c),
+        None => on_pool!(db, |pool| fetch!(pool))?,
+    };
     let Some(JoinedRow(session, user)) = row else {
         return Ok(None);
     };

@@ -4,7 +4,7 @@
 //! so a leaked table gives no usable cookie. Absolute expiry and idle
 //! timeout are enforced by the row, not by the cookie.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
@@ -13,15 +13,24 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::keys;
-use crate::db::{self, Database};
+use crate::db::{self, reads::ReadConnections, Database};
 
 /// Touch `last_seen` at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
 
 /// actix-session store backed by `portcullis_sessions`.
+///
+/// On a pool of more than one connection the store reads sessions through
+/// connections of its own, up to the pool's `max_connections` more, opened
+/// on first use with the pool's options: sqlx's pool pings each connection
+/// as it goes back, which costs a page more than its query does. Build one
+/// store per server worker (in the `HttpServer::new` closure, as
+/// [`Auth::middleware`](crate::Auth::middleware) does), so each worker's
+/// connections are driven by its own runtime. Clones share connections.
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: Database,
+    reads: Option<Arc<ReadConnections>>,
     max_age: i64,
     idle_timeout: u64,
 }
@@ -30,6 +39,7 @@ impl DbSessionStore {
     /// A store with absolute lifetime `max_age` and `idle_timeout` (0: none), in seconds.
     pub fn new(db: Database, max_age: u64, idle_timeout: u64) -> Self {
         Self {
+            reads: ReadConnections::beside(&db).map(Arc::new),
             db,
             max_age: max_age as i64,
             idle_timeout,
@@ -68,8 +78,9 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = hash_key(session_key.as_ref());
-        let row = db::sessions::load_with_user(
+        let row = db::sessions::load_with_user_on(
             &self.db,
+            self.reads.as_deref(),
             &hash,
             db::sessions::idle_cutoff(self.idle_timeout),
         )

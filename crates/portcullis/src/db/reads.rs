@@ -1,0 +1,280 @@
+//! [`ReadConnections`]: the connections the per-request session read runs
+//! on, beside sqlx's pool.
+//!
+//! A guarded page makes one query, the session read. Through sqlx's pool it
+//! also pays for a ping as the connection goes back (a spawned task and a
+//! round trip to SQLite's connection thread or to the PostgreSQL server,
+//! unconditionally) and, with sqlx's default options, another before each
+//! acquire. Those hops cost more than the query: the bench's floor serves
+//! ~1.5× the requests on raw connections (docs/BENCHMARKS.md). Here a
+//! connection goes back with no ping, last in first out, bounded by the
+//! pool's `max_connections`. sqlx's ping on release guards against a query
+//! cut off mid-way (its future dropped when a client goes); here only a
+//! lease whose query finished returns its connection, any other closes it.
+
+use std::{
+    sync::{Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use sqlx::{pool::PoolOptions, ConnectOptions, Connection, Database as SqlxDatabase, Pool};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use super::Database;
+
+/// A connection idle this long is pinged before use (a server may have
+/// dropped it); one in steady use was proven by its last query.
+const PING_IF_IDLE: Duration = Duration::from_secs(1);
+
+/// Session-read connections for whichever database the pool serves.
+#[derive(Debug)]
+pub(crate) enum ReadConnections {
+    Sqlite(Connections<sqlx::Sqlite>),
+    Postgres(Connections<sqlx::Postgres>),
+}
+
+impl ReadConnections {
+    /// As many connections as `db`'s pool allows, opened on first use with
+    /// the pool's options. None for a single-connection pool (an in-memory
+    /// SQLite database lives in one connection).
+    pub(crate) fn beside(db: &Database) -> Option<ReadConnections> {
+        match db {
+            Database::Sqlite(pool) => Connections::beside(pool).map(ReadConnections::Sqlite),
+            Database::Postgres(pool) => Connections::beside(pool).map(ReadConnections::Postgres),
+        }
+    }
+}
+
+/// A bounded last-in-first-out stack of connections to one database.
+pub(crate) struct Connections<DB: SqlxDatabase> {
+    /// The pool beside which these live: closing it closes them too.
+    pool: Pool<DB>,
+    options: <DB::Connection as Connection>::Options,
+    idle: Mutex<Vec<Idle<DB::Connection>>>,
+    permits: Semaphore,
+    acquire_timeout: Duration,
+    idle_timeout: Option<Duration>,
+    max_lifetime: Option<Duration>,
+}
+
+struct Idle<C> {
+    conn: C,
+    opened: Instant,
+    since: Instant,
+}
+
+impl<DB: SqlxDatabase> std::fmt::Debug for Connections<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections")
+            .field("available", &self.permits.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<DB: SqlxDatabase> Connections<DB> {
+    fn beside(pool: &Pool<DB>) -> Option<Self> {
+        let o: &PoolOptions<DB> = pool.options();
+        let max = o.get_max_connections() as usize;
+        (max > 1).then(|| Connections {
+            pool: pool.clone(),
+            options: (*pool.connect_options()).clone(),
+            idle: Mutex::new(Vec::with_capacity(max)),
+            permits: Semaphore::new(max),
+            acquire_timeout: o.get_acquire_timeout(),
+            idle_timeout: o.get_idle_timeout(),
+            max_lifetime: o.get_max_lifetime(),
+        })
+    }
+
+    /// A connection for one query, waiting up to the pool's acquire timeout
+    /// for one to come free.
+    ///
+    /// # Errors
+    /// `PoolClosed` once the pool was closed, `PoolTimedOut` when none came
+    /// free in time, or the driver's error when a new connection cannot be
+    /// opened.
+    pub(crate) async fn lease(&self) -> Result<Lease<'_, DB>, sqlx::Error> {
+        if self.pool.is_closed() {
+            // The idle ones close as they are dropped.
+            self.lock().clear();
+            return Err(sqlx::Error::PoolClosed);
+        }
+        let permit = match tokio::time::timeout(self.acquire_timeout, self.permits.acquire()).await
+        {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_closed)) => return Err(sqlx::Error::PoolClosed),
+            Err(_elapsed) => return Err(sqlx::Error::PoolTimedOut),
+        };
+        let (conn, opened) = match self.reuse().await {
+            Some(found) => found,
+            None => (self.open().await?, Instant::now()),
+        };
+        Ok(Lease {
+            conn: Some(conn),
+            opened,
+            home: self,
+            _permit: permit,
+        })
+    }
+
+    /// The most recently returned connection that is still usable; stale
+    /// ones are closed on the way.
+    async fn reuse(&self) -> Option<(DB::Connection, Instant)> {
+        loop {
+            let Idle {
+                mut conn,
+                opened,
+                since,
+            } = self.lock().pop()?;
+            let idle = since.elapsed();
+            let expired = self.idle_timeout.is_some_and(|t| idle >= t)
+                || self.max_lifetime.is_some_and(|t| opened.elapsed() >= t);
+            if expired {
+                drop(conn.close().await);
+                continue;
+            }
+            if idle < PING_IF_IDLE || conn.ping().await.is_ok() {
+                return Some((conn, opened));
+            }
+            // The ping failed: the connection is dropped, try the next.
+        }
+    }
+
+    async fn open(&self) -> Result<DB::Connection, sqlx::Error> {
+        match tokio::time::timeout(self.acquire_timeout, self.options.connect()).await {
+            Ok(conn) => conn,
+            Err(_elapsed) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle<DB::Connection>>> {
+        // Nothing panics while holding it; if something did, the stack is still whole.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One connection, lent for one query. [`Lease::finish`] gives it back;
+/// dropped unfinished (an error, or the request's future dropped mid-query)
+/// it is closed instead, since it may hold a half-read reply.
+pub(crate) struct Lease<'a, DB: SqlxDatabase> {
+    conn: Option<DB::Connection>,
+    opened: Instant,
+    home: &'a Connections<DB>,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl<DB: SqlxDatabase> Lease<'_, DB> {
+    /// The connection, for one query.
+    pub(crate) fn conn(&mut self) -> &mut DB::Connection {
+        // Only `finish` takes it out, and that consumes the lease.
+        self.conn
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("a lease holds its connection until finished"))
+    }
+
+    /// The query finished: the connection goes back on top of the stack.
+    pub(crate) fn finish(mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.home.lock().push(Idle {
+                conn,
+                opened: self.opened,
+                since: Instant::now(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::DatabaseSettings;
+
+    async fn file_db(dir: &tempfile::TempDir, max: u32) -> Database {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite").display()
+        );
+        let settings = DatabaseSettings {
+            url,
+            max_connections: max,
+            ..Default::default()
+        };
+        Database::connect(&settings).await.unwrap()
+    }
+
+    fn sqlite(reads: &ReadConnections) -> &Connections<sqlx::Sqlite> {
+        match reads {
+            ReadConnections::Sqlite(c) => c,
+            ReadConnections::Postgres(_) => panic!("expected SQLite"),
+        }
+    }
+
+    async fn one(conn: &mut sqlx::SqliteConnection) -> i64 {
+        sqlx::query_scalar("SELECT 1")
+            .fetch_one(conn)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_single_connection_pool_gets_none() {
+        let db = Database::connect(&DatabaseSettings {
+            url: "sqlite::memory:".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert!(ReadConnections::beside(&db).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_finished_lease_is_reused_and_an_unfinished_one_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let reads = ReadConnections::beside(&file_db(&dir, 2).await).unwrap();
+        let c = sqlite(&reads);
+
+        let mut lease = c.lease().await.unwrap();
+        assert_eq!(one(lease.conn()).await, 1);
+        let opened = lease.opened;
+        lease.finish();
+        assert_eq!(c.lock().len(), 1);
+
+        // The same connection comes back (same opening time), and is not
+        // returned when dropped unfinished.
+        let lease = c.lease().await.unwrap();
+        assert_eq!(lease.opened, opened);
+        assert_eq!(c.lock().len(), 0);
+        drop(lease);
+        assert_eq!(c.lock().len(), 0);
+        assert_eq!(c.permits.available_permits(), 2);
+    }
+
+    #[tokio::test]
+    async fn leases_are_bounded_by_max_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir, 2).await;
+        let mut reads = ReadConnections::beside(&db).unwrap();
+        if let ReadConnections::Sqlite(c) = &mut reads {
+            c.acquire_timeout = Duration::from_millis(200);
+        }
+        let c = sqlite(&reads);
+        let a = c.lease().await.unwrap();
+        let _b = c.lease().await.unwrap();
+        assert!(matches!(c.lease().await, Err(sqlx::Error::PoolTimedOut)));
+        a.finish();
+        let mut third = c.lease().await.unwrap();
+        assert_eq!(one(third.conn()).await, 1);
+    }
+
+    #[tokio::test]
+    async fn closing_the_pool_closes_them_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir, 2).await;
+        let reads = ReadConnections::beside(&db).unwrap();
+        let c = sqlite(&reads);
+        c.lease().await.unwrap().finish();
+        db.close().await;
+        assert!(matches!(c.lease().await, Err(sqlx::Error::PoolClosed)));
+        assert_eq!(c.lock().len(), 0);
+    }
+}
