@@ -4,8 +4,8 @@
 # a change of a few percent shows where req/s figures drown in noise
 # (docs/BENCHMARKS.md, "Where the guarded page's time goes").
 #   bash scripts/callgrind.sh                report (SQLite)
-#   bash scripts/callgrind.sh --check 2.5    also exit 1 when the page costs more
-#                                            than 2.5× the floor's instructions
+#   bash scripts/callgrind.sh --check 2.8    also exit 1 when the page costs more
+#                                            than 2.8× the floor's instructions
 # Installs valgrind when missing (Debian). Leaves the callgrind files in
 # $CALLGRIND_OUT (default target/callgrind; each run replaces the last's) for
 # callgrind_annotate --inclusive=yes FILE.
@@ -68,10 +68,10 @@ profile() {
   per_request=$(($(awk '/^summary:/ {print $2}' "$out/$name.$vpid.1") / requests))
 }
 
-# The floor without sqlx's ping on acquire, as Portcullis' SQLite pool runs: the
-# gate then counts the auth layer's own instructions, not the ping it saves.
+# The floor on raw connections, as Portcullis' session read runs (no pool): the
+# gate then counts the auth layer's own instructions, not the pool hops it saves.
 profile floor "http://127.0.0.1:$floor_port/floor" "$sid" \
-  "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port" --no-acquire-ping
+  "$bin/bench-floor" --database "$db" --bind "127.0.0.1:$floor_port" --pool raw
 floor=$per_request
 profile demo "http://127.0.0.1:$demo_port/dashboard" "$cookie" \
   "$bin/demo" --settings "$settings" --bind "127.0.0.1:$demo_port"

@@ -20,10 +20,10 @@ pub struct BackendResult {
     pub backend: String,
     pub floor_shared: Summary,
     pub floor_per_worker: Summary,
-    /// The per-worker floor without sqlx's ping on acquire, as Portcullis'
-    /// SQLite pool runs under load: there, the same database work as the page
-    /// minus the auth layer (PostgreSQL keeps sqlx's defaults).
-    pub floor_no_ping: Summary,
+    /// The floor on raw connections per worker, no pool, as Portcullis'
+    /// session read runs: the same database work as the page, so page ÷ this
+    /// is the auth layer's own cost.
+    pub floor_raw: Summary,
     pub page: Summary,
     /// The same page with `database.pool_per_worker = false`.
     pub page_shared_pool: Summary,
@@ -98,14 +98,7 @@ fn demo(
     )
 }
 
-fn floor(
-    plan: &Plan,
-    name: &str,
-    url: &str,
-    pool: &str,
-    ping: bool,
-    work: &Path,
-) -> anyhow::Result<Server> {
+fn floor(plan: &Plan, name: &str, url: &str, pool: &str, work: &Path) -> anyhow::Result<Server> {
     let addr = free_addr()?;
     let mut cmd = Command::new(plan.bin_dir.join("bench-floor"));
     cmd.args([
@@ -117,15 +110,11 @@ fn floor(
         pool,
     ])
     .args(["--max-connections", &plan.max_connections.to_string()]);
-    if !ping {
-        cmd.arg("--no-acquire-ping");
-    }
-    let ping = if ping { "" } else { "-no-ping" };
     Server::start(
-        &format!("floor ({name}, {pool}{ping})"),
+        &format!("floor ({name}, {pool})"),
         cmd,
         addr,
-        &work.join(format!("{name}-floor-{pool}{ping}.log")),
+        &work.join(format!("{name}-floor-{pool}.log")),
     )
 }
 
@@ -165,9 +154,9 @@ pub async fn measure(
     };
     check_page(&shared_page, setup::USER).await?;
     let floors = [
-        floor(plan, name, url, "shared", true, work)?,
-        floor(plan, name, url, "per-worker", true, work)?,
-        floor(plan, name, url, "per-worker", false, work)?,
+        floor(plan, name, url, "shared", work)?,
+        floor(plan, name, url, "per-worker", work)?,
+        floor(plan, name, url, "raw", work)?,
     ];
     let floor_pages = floors.each_ref().map(|f| Page {
         addr: f.addr,
@@ -179,7 +168,7 @@ pub async fn measure(
     }
 
     // Interleaved so drift on a shared machine hits each side alike.
-    let (mut shared, mut per_worker, mut no_ping) = (vec![], vec![], vec![]);
+    let (mut shared, mut per_worker, mut raw) = (vec![], vec![], vec![]);
     let (mut ours, mut ours_shared) = (vec![], vec![]);
     let mut rss_page: f64 = 0.0;
     for _ in 0..plan.reps {
@@ -189,13 +178,13 @@ pub async fn measure(
         ours.push(s);
         shared.push(page_run(plan, &floor_pages[0]).await);
         ours_shared.push(page_run(plan, &shared_page).await);
-        no_ping.push(page_run(plan, &floor_pages[2]).await);
+        raw.push(page_run(plan, &floor_pages[2]).await);
     }
     drop(shared_demo);
     r.page_shared_pool = median(ours_shared);
     r.floor_shared = median(shared);
     r.floor_per_worker = median(per_worker);
-    r.floor_no_ping = median(no_ping);
+    r.floor_raw = median(raw);
     r.page = median(ours);
     r.rss_page_mib = rss_page;
 

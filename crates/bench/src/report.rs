@@ -7,10 +7,11 @@ use serde::Serialize;
 use crate::{backend::BackendResult, stats::Summary, Plan};
 
 /// Quick runs hold the guarded page at these fractions of the floor (SQLite,
-/// PostgreSQL), about a quarter under what full runs measure now (quick runs
-/// are noisier), until the 0.80 budget is met (docs/BENCHMARKS.md, "Not met
-/// yet").
-const GUARDED_PAGE_GATE: (f64, f64) = (0.45, 0.5);
+/// PostgreSQL). PostgreSQL meets the 0.80 budget with a fifth to spare, so
+/// quick runs enforce it there; SQLite's gate sits about a sixth under what
+/// runs measure now (quick runs are noisier), until it meets 0.80 with room
+/// to spare too (docs/BENCHMARKS.md, "Not met yet").
+const GUARDED_PAGE_GATE: (f64, f64) = (0.65, 0.80);
 
 /// One budget line: a measured value against its limit.
 #[derive(Debug, Clone, Serialize)]
@@ -301,8 +302,8 @@ impl Report {
             );
             row(
                 &mut s,
-                &format!("floor, {n}, pool per worker, no ping on acquire"),
-                &b.floor_no_ping,
+                &format!("floor, {n}, raw connections per worker, no pool"),
+                &b.floor_raw,
                 None,
             );
             row(
@@ -360,9 +361,9 @@ impl Report {
             );
             let _ = writeln!(
                 s,
-                "{}: guarded page ÷ the floor without sqlx's ping on acquire (Portcullis' SQLite pool setting): {:.2}.",
+                "{}: guarded page ÷ the floor on raw connections (as Portcullis' session read runs: the auth layer's own cost): {:.2}.",
                 b.backend,
-                b.page.per_sec / b.floor_no_ping.per_sec
+                b.page.per_sec / b.floor_raw.per_sec
             );
             let _ = writeln!(
                 s,
