@@ -9,6 +9,7 @@ pub struct DatabaseSettings {
     /// `sqlite://FILE?mode=rwc` (embedded, zero set-up) or `postgres://user:pass@host/db`.
     pub url: String,
     /// Largest number of pooled connections (per worker when `pool_per_worker`).
+    /// The session read keeps up to as many again of its own on each worker.
     pub max_connections: u32,
     /// Give each server worker thread its own pool, connected from that
     /// worker, instead of one pool shared by all (measured faster:
