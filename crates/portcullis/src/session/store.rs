@@ -22,8 +22,8 @@ const TOUCH_EVERY_SECS: i64 = 60;
 ///
 /// On a pool of more than one connection the store reads sessions through
 /// connections of its own, up to the pool's `max_connections` more, opened
-/// on first use through the pool (its hooks applied) and then kept apart
-/// from it: sqlx's pool pings each connection
+/// on first use with the pool's connect options (not its `after_connect`
+/// hooks): sqlx's pool pings each connection
 /// as it goes back, which costs a page more than its query does. Build one
 /// store per server worker (in the `HttpServer::new` closure, as
 /// [`Auth::middleware`](crate::Auth::middleware) does), so each worker's
