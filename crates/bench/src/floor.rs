@@ -135,37 +135,20 @@ async fn floor(req: HttpRequest, pool: web::Data<Pool>) -> HttpResponse {
             .insert_header(("Location", "/login"))
             .finish();
     };
+    /// The one lookup on `$executor`.
+    macro_rules! lookup {
+        ($executor:expr) => {
+            sqlx::query_as(SQL)
+                .bind(key.value())
+                .fetch_optional($executor)
+                .await
+        };
+    }
     let row: Result<Option<(Option<i64>,)>, sqlx::Error> = match pool.get_ref() {
-        Pool::Sqlite(p) => {
-            sqlx::query_as(SQL)
-                .bind(key.value())
-                .fetch_optional(p)
-                .await
-        }
-        Pool::Postgres(p) => {
-            sqlx::query_as(SQL)
-                .bind(key.value())
-                .fetch_optional(p)
-                .await
-        }
-        Pool::RawSqlite(raw) => {
-            raw.with(async |c| {
-                sqlx::query_as(SQL)
-                    .bind(key.value())
-                    .fetch_optional(c)
-                    .await
-            })
-            .await
-        }
-        Pool::RawPostgres(raw) => {
-            raw.with(async |c| {
-                sqlx::query_as(SQL)
-                    .bind(key.value())
-                    .fetch_optional(c)
-                    .await
-            })
-            .await
-        }
+        Pool::Sqlite(p) => lookup!(p),
+        Pool::Postgres(p) => lookup!(p),
+        Pool::RawSqlite(raw) => raw.with(async |c| lookup!(c)).await,
+        Pool::RawPostgres(raw) => raw.with(async |c| lookup!(c)).await,
     };
     match row {
         Ok(Some((Some(user),))) => HttpResponse::Ok()

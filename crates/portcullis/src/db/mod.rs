@@ -29,8 +29,9 @@ use crate::settings::DatabaseSettings;
 /// Name of the table recording applied migrations (kept apart from an app's own `_sqlx_migrations`).
 pub const MIGRATIONS_TABLE: &str = "_portcullis_migrations";
 
-/// A pooled connection idle this long is pinged before use.
-const PING_IF_IDLE: Duration = Duration::from_secs(1);
+/// A pooled connection idle this long is pinged before use (the SQLite pool,
+/// and the session read's own connections in `reads`).
+pub(crate) const PING_IF_IDLE: Duration = Duration::from_secs(1);
 
 /// Pings a pooled connection before use only after [`PING_IF_IDLE`]: sqlx
 /// already pings every connection as it goes back to the pool, so one in

@@ -20,11 +20,9 @@ use std::{
 use sqlx::{pool::PoolOptions, ConnectOptions, Connection, Database as SqlxDatabase, Pool};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::Database;
-
-/// A connection idle this long is pinged before use (a server may have
-/// dropped it); one in steady use was proven by its last query.
-const PING_IF_IDLE: Duration = Duration::from_secs(1);
+// One idle for PING_IF_IDLE is pinged before use (a server may have dropped
+// it); one in steady use was proven by its last query.
+use super::{Database, PING_IF_IDLE};
 
 /// Session-read connections for whichever database the pool serves.
 #[derive(Debug)]
