@@ -88,6 +88,10 @@ impl AuthBuilder {
     }
 
     /// Uses an already open database instead of `database.url`.
+    ///
+    /// The session read on every request runs on connections opened with
+    /// this pool's connect options, not its `after_connect` hooks; when the
+    /// read needs those, set `database.session_read_connections = false`.
     pub fn database(mut self, db: Database) -> Self {
         self.database = Some(db);
         self
@@ -228,8 +232,10 @@ impl Auth {
     }
 
     pub(crate) fn session_store(&self) -> DbSessionStore {
-        let s = &self.inner.settings.session;
+        let settings = &self.inner.settings;
+        let s = &settings.session;
         DbSessionStore::new(self.inner.db.clone(), s.max_age, s.idle_timeout)
+            .read_connections(settings.database.session_read_connections)
     }
 
     /// Finds the user for `login` (a username, or an email when it contains `@`,

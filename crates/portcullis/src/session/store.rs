@@ -23,8 +23,8 @@ const TOUCH_EVERY_SECS: i64 = 60;
 /// On a pool of more than one connection the store reads sessions through
 /// connections of its own, up to the pool's `max_connections` more, opened
 /// on first use with the pool's connect options (not its `after_connect`
-/// hooks): sqlx's pool pings each connection
-/// as it goes back, which costs a page more than its query does. Build one
+/// hooks: see [`DbSessionStore::read_connections`]): sqlx's pool pings each
+/// connection as it goes back, which costs a page more than its query does. Build one
 /// store per server worker (in the `HttpServer::new` closure, as
 /// [`Auth::middleware`](crate::Auth::middleware) does), so each worker's
 /// connections are driven by its own runtime. Clones share connections.
@@ -45,6 +45,31 @@ impl DbSessionStore {
             max_age: max_age as i64,
             idle_timeout,
         }
+    }
+
+    /// With `false`, sessions are read through the pool like every other
+    /// query (`database.session_read_connections`). Needed when the pool
+    /// relies on `after_connect` hooks (a `SET search_path`, a role) that
+    /// the session read must see: its own connections are opened with the
+    /// pool's connect options only.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use portcullis::{db::Database, session::DbSessionStore, settings::DatabaseSettings};
+    /// let settings = DatabaseSettings { url: "sqlite::memory:".into(), ..Default::default() };
+    /// let db = Database::connect(&settings).await.unwrap();
+    /// let store = DbSessionStore::new(db, 1_209_600, 43_200).read_connections(false);
+    /// # let _ = store;
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn read_connections(mut self, on: bool) -> Self {
+        if !on {
+            self.reads = None;
+        } else if self.reads.is_none() {
+            self.reads = ReadConnections::beside(&self.db).map(Arc::new);
+        }
+        self
     }
 }
 

@@ -234,3 +234,69 @@ crate::on_both_backends!(
     expired_and_idle_sessions_are_ignored_and_cleared,
     deactivating_a_user_ends_their_sessions,
 );
+
+/// An app passes in a PostgreSQL pool whose `after_connect` hook sets
+/// `search_path` to the schema Portcullis' tables live in. The session
+/// read's own connections are opened without that hook and cannot find the
+/// sessions table: the page is a clear 503, and with
+/// `database.session_read_connections = false` the read goes through the
+/// pool (hook applied, on each worker's copy too) and the page is served.
+#[actix_web::test]
+async fn a_pool_with_an_after_connect_hook_can_serve_the_session_read() {
+    use sqlx::{postgres::PgPoolOptions, Executor as _};
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let settings = crate::support::settings(&b, &dir).await;
+    let url = settings.database.url.clone();
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    admin.execute("CREATE SCHEMA auth").await.unwrap();
+    admin.close().await;
+    let hooked = || {
+        PgPoolOptions::new()
+            .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move { conn.execute("SET search_path TO auth").await.map(|_| ()) })
+            })
+            .connect_lazy(&url)
+            .unwrap()
+    };
+    let mut served = vec![];
+    for reads in [false, true] {
+        let mut s = settings.clone();
+        s.database.session_read_connections = reads;
+        let auth = portcullis::Auth::builder(s)
+            .database(portcullis::db::Database::Postgres(hooked()))
+            .connect()
+            .await
+            .expect("connect through the hooked pool");
+        if !reads {
+            auth.create_user(portcullis::NewUser::new("hal", "hal@example.com", PASSWORD))
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let app = app(&auth).await;
+        let mut br = Browser::new();
+        // Signing in already reads the session the login form started.
+        let login = br.login(&app, "hal", PASSWORD).await;
+        let res = br.get(&app, "/dashboard").await;
+        served.push((login.status, res.status, res.body));
+    }
+    let (login, status, body) = &served[0];
+    assert_eq!(*login, StatusCode::SEE_OTHER);
+    assert_eq!(*status, StatusCode::OK, "reads through the pool: {body}");
+    assert!(body.contains("hal"), "{body}");
+    let (login, status, body) = &served[1];
+    assert!(
+        [StatusCode::SEE_OTHER, StatusCode::SERVICE_UNAVAILABLE].contains(login),
+        "{login}"
+    );
+    assert_eq!(
+        *status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "reads on connections without the hook: {body}"
+    );
+    assert!(!body.contains("panicked"), "{body}");
+}
