@@ -41,8 +41,8 @@ struct Args {
     bind: String,
     #[arg(long, value_enum, default_value = "per-worker")]
     pool: PoolMode,
-    /// Connections per pool.
-    #[arg(long, default_value_t = 10)]
+    /// Connections per pool (Portcullis' `database.max_connections` default).
+    #[arg(long, default_value_t = 4)]
     max_connections: u32,
 }
 

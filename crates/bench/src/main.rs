@@ -195,7 +195,8 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         small_sessions: 1_000,
         big_sessions: if quick { 200_000 } else { 1_000_000 },
         big_users: if quick { 20_000 } else { 100_000 },
-        max_connections: 10,
+        // The demo's default, for the floor too.
+        max_connections: portcullis::settings::DatabaseSettings::default().max_connections,
     };
     let work = tempfile::Builder::new()
         .prefix("portcullis-bench-")

@@ -6,13 +6,6 @@ use serde::Serialize;
 
 use crate::{backend::BackendResult, stats::Summary, Plan};
 
-/// Quick runs hold the guarded page at these fractions of the floor (SQLite,
-/// PostgreSQL). PostgreSQL meets the 0.80 budget with a fifth to spare, so
-/// quick runs enforce it there; SQLite's gate sits about a sixth under what
-/// runs measure now (quick runs are noisier), until it meets 0.80 with room
-/// to spare too (docs/BENCHMARKS.md, "Not met yet").
-const GUARDED_PAGE_GATE: (f64, f64) = (0.65, 0.80);
-
 /// One budget line: a measured value against its limit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -110,11 +103,9 @@ impl Report {
                 b.page.per_sec / floor,
                 0.80,
                 true,
-                Gate(if pg {
-                    GUARDED_PAGE_GATE.1
-                } else {
-                    GUARDED_PAGE_GATE.0
-                }),
+                // Met on both databases since four connections a worker
+                // (2026-12-01: quick runs 0.86–0.95 SQLite, ~1.0 PostgreSQL).
+                Ratio,
             );
             add(
                 format!("{n}: guarded page p99 ms @{} conns", conns.0),

@@ -9,7 +9,12 @@ pub struct DatabaseSettings {
     /// `sqlite://FILE?mode=rwc` (embedded, zero set-up) or `postgres://user:pass@host/db`.
     pub url: String,
     /// Largest number of pooled connections (per worker when `pool_per_worker`).
-    /// The session read keeps up to as many again of its own on each worker.
+    /// The session read keeps up to as many again of its own on each worker,
+    /// so a server holds up to workers × 2 × this many: keep PostgreSQL's own
+    /// `max_connections` above that times the replicas. 4 served as many
+    /// pages as 10 with a lower p99 on two cores (fewer database processes
+    /// competing with the workers: docs/BENCHMARKS.md); raise it for a
+    /// database far away, where each query waits longer on the network.
     pub max_connections: u32,
     /// Give each server worker thread its own pool, connected from that
     /// worker, instead of one pool shared by all (measured faster:
@@ -33,7 +38,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: "sqlite://portcullis.db?mode=rwc".into(),
-            max_connections: 10,
+            max_connections: 4,
             pool_per_worker: true,
             session_read_connections: true,
             acquire_timeout_secs: 5,
