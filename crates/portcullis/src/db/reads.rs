@@ -9,8 +9,12 @@
 //! ~1.5× the requests on raw connections (docs/BENCHMARKS.md). Here a
 //! connection goes back with no ping, last in first out, bounded by the
 //! pool's `max_connections`. sqlx's ping on release guards against a query
-//! cut off mid-way (its future dropped when a client goes); here only a
-//! lease whose query finished returns its connection, any other closes it.
+//! cut off mid-way (its future dropped when a client goes, or failed); here
+//! such a connection goes back marked, and is pinged before its next use
+//! (which drains the cut-off reply, as sqlx's does) or closed when that
+//! fails. Closing it at once would make every client that leaves mid-query
+//! cost a new connection: for PostgreSQL a server process and a SCRAM
+//! handshake.
 
 use std::{
     sync::{Mutex, PoisonError},
@@ -59,6 +63,8 @@ struct Idle<C> {
     conn: C,
     opened: Instant,
     since: Instant,
+    /// Given back with its query unfinished: pinged before reuse.
+    suspect: bool,
 }
 
 impl<DB: SqlxDatabase> std::fmt::Debug for Connections<DB> {
@@ -123,6 +129,7 @@ impl<DB: SqlxDatabase> Connections<DB> {
                 mut conn,
                 opened,
                 since,
+                suspect,
             } = self.lock().pop()?;
             let idle = since.elapsed();
             let expired = self.idle_timeout.is_some_and(|t| idle >= t)
@@ -131,11 +138,21 @@ impl<DB: SqlxDatabase> Connections<DB> {
                 drop(conn.close().await);
                 continue;
             }
-            if idle < PING_IF_IDLE || conn.ping().await.is_ok() {
+            if (idle < PING_IF_IDLE && !suspect) || self.ping(&mut conn).await {
                 return Some((conn, opened));
             }
             // The ping failed: the connection is dropped, try the next.
         }
+    }
+
+    /// True when `conn` answered within the acquire timeout (a cut-off
+    /// query on PostgreSQL is drained first; one still running that long
+    /// is not worth the wait).
+    async fn ping(&self, conn: &mut DB::Connection) -> bool {
+        matches!(
+            tokio::time::timeout(self.acquire_timeout, conn.ping()).await,
+            Ok(Ok(()))
+        )
     }
 
     async fn open(&self) -> Result<DB::Connection, sqlx::Error> {
@@ -153,7 +170,8 @@ impl<DB: SqlxDatabase> Connections<DB> {
 
 /// One connection, lent for one query. [`Lease::finish`] gives it back;
 /// dropped unfinished (an error, or the request's future dropped mid-query)
-/// it is closed instead, since it may hold a half-read reply.
+/// it goes back marked, since it may hold a half-read reply, and is pinged
+/// before its next use.
 pub(crate) struct Lease<'a, DB: SqlxDatabase> {
     conn: Option<DB::Connection>,
     opened: Instant,
@@ -172,13 +190,25 @@ impl<DB: SqlxDatabase> Lease<'_, DB> {
 
     /// The query finished: the connection goes back on top of the stack.
     pub(crate) fn finish(mut self) {
+        self.give_back(false);
+    }
+
+    fn give_back(&mut self, suspect: bool) {
         if let Some(conn) = self.conn.take() {
             self.home.lock().push(Idle {
                 conn,
                 opened: self.opened,
                 since: Instant::now(),
+                suspect,
             });
         }
+    }
+}
+
+impl<DB: SqlxDatabase> Drop for Lease<'_, DB> {
+    fn drop(&mut self) {
+        // Still here: the query did not finish.
+        self.give_back(true);
     }
 }
 
@@ -226,7 +256,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_finished_lease_is_reused_and_an_unfinished_one_is_closed() {
+    async fn a_finished_lease_is_reused_and_one_cut_off_mid_query_too() {
         let dir = tempfile::tempdir().unwrap();
         let reads = ReadConnections::beside(&file_db(&dir, 2).await).unwrap();
         let c = sqlite(&reads);
@@ -237,14 +267,71 @@ mod tests {
         lease.finish();
         assert_eq!(c.lock().len(), 1);
 
-        // The same connection comes back (same opening time), and is not
-        // returned when dropped unfinished.
-        let lease = c.lease().await.unwrap();
+        // The same connection comes back (same opening time); a query cut
+        // off (its future dropped, as when a client goes) gives it back
+        // marked, and the next lease gets it pinged, answering correctly.
+        let mut lease = c.lease().await.unwrap();
         assert_eq!(lease.opened, opened);
         assert_eq!(c.lock().len(), 0);
+        let slow = sqlx::query_scalar::<_, i64>(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000) \
+             SELECT count(*) FROM n",
+        )
+        .fetch_one(lease.conn());
+        assert!(tokio::time::timeout(Duration::from_millis(10), slow)
+            .await
+            .is_err());
         drop(lease);
-        assert_eq!(c.lock().len(), 0);
+        assert!(c.lock().last().is_some_and(|idle| idle.suspect));
         assert_eq!(c.permits.available_permits(), 2);
+        let mut lease = c.lease().await.unwrap();
+        assert_eq!(lease.opened, opened);
+        assert_eq!(one(lease.conn()).await, 1);
+        lease.finish();
+        assert!(c.lock().last().is_some_and(|idle| !idle.suspect));
+    }
+
+    /// PostgreSQL leaves a cut-off query's reply on the socket: the ping
+    /// before reuse must drain it, so the next query reads its own answer
+    /// on the same server process. Runs when `PORTCULLIS_TEST_POSTGRES_URL` is set.
+    #[tokio::test]
+    async fn postgres_a_lease_cut_off_mid_query_is_drained_and_reused() {
+        let Ok(url) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let db = Database::connect(&DatabaseSettings {
+            url,
+            max_connections: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let reads = ReadConnections::beside(&db).unwrap();
+        let ReadConnections::Postgres(c) = &reads else {
+            panic!("expected PostgreSQL");
+        };
+        async fn pid(conn: &mut sqlx::PgConnection) -> i32 {
+            sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(conn)
+                .await
+                .unwrap()
+        }
+        let mut lease = c.lease().await.unwrap();
+        let first = pid(lease.conn()).await;
+        let slow =
+            sqlx::query_scalar::<_, String>("SELECT pg_sleep(0.3)::text").fetch_one(lease.conn());
+        assert!(tokio::time::timeout(Duration::from_millis(20), slow)
+            .await
+            .is_err());
+        drop(lease);
+        let mut lease = c.lease().await.unwrap();
+        assert_eq!(pid(lease.conn()).await, first);
+        let answer: String = sqlx::query_scalar("SELECT 'own answer'")
+            .fetch_one(lease.conn())
+            .await
+            .unwrap();
+        assert_eq!(answer, "own answer");
+        lease.finish();
     }
 
     #[tokio::test]
