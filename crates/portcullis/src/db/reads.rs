@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(lease.opened, opened);
         assert_eq!(c.lock().len(), 0);
         let slow = sqlx::query_scalar::<_, i64>(
-            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000) \
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) \
              SELECT count(*) FROM n",
         )
         .fetch_one(lease.conn());
