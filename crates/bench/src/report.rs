@@ -131,7 +131,11 @@ impl Report {
                 of_ceiling(b.logins.per_sec),
                 0.75,
                 true,
-                Gate(0.65),
+                // Full runs measure 0.83–1.04; one 5 s quick run on a fresh
+                // clone read 0.59 (2026-12-01, the next 0.84): a stolen
+                // second of CPU moves a 5 s login count that much. Halving
+                // (a second hash a login, hashing serialised) still fails.
+                Gate(0.50),
             );
             add(
                 format!("{n}: login p99 ms @{} conns", conns.1),
