@@ -42,7 +42,7 @@ struct Args {
     #[arg(long, value_enum, default_value = "per-worker")]
     pool: PoolMode,
     /// Connections per pool (Portcullis' `database.max_connections` default).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = portcullis::settings::DatabaseSettings::default().max_connections)]
     max_connections: u32,
 }
 
