@@ -134,7 +134,8 @@ impl Report {
                 // Full runs measure 0.83–1.04; one 5 s quick run on a fresh
                 // clone read 0.59 (2026-12-01, the next 0.84): a stolen
                 // second of CPU moves a 5 s login count that much. Halving
-                // (a second hash a login, hashing serialised) still fails.
+                // the usual ~0.9 (a second hash a login, hashing serialised)
+                // still fails; halving a lucky 1.1 would not.
                 Gate(0.50),
             );
             add(
