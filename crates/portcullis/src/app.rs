@@ -130,9 +130,6 @@ impl AuthBuilder {
             settings.session.secret.clone()
         };
         let cookie_key = Key::derive_from(secret.as_bytes());
-        if settings.auth.password_reset_enabled {
-            tracing::debug!("auth.password_reset_enabled is set; the reset pages arrive with the password-reset feature and are not mounted yet");
-        }
         let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
         let providers = ProviderRegistry::new(settings.oidc.providers.clone());
         let rules = PasswordRules::from(&settings.auth);
@@ -271,7 +268,8 @@ impl Auth {
         };
         let Some(row) = row else {
             self.inner.hasher.dummy_verify(password).await?;
-            audit(AuditEvent::LoginFailed, Some(login), "unknown login");
+            // Never the typed value: people type passwords into the login box.
+            audit(AuditEvent::LoginFailed, None, "unknown login");
             return Ok(None);
         };
         let verified = self

@@ -21,7 +21,8 @@ pub enum AuditEvent {
     PasswordChanged,
 }
 
-/// Records `event`; `user` is an id or the submitted login (never a password).
+/// Records `event`; `user` is a known user's id, never a typed value (people
+/// type passwords into the login box) and never a secret.
 pub fn audit(event: AuditEvent, user: Option<&str>, detail: &str) {
     tracing::info!(target: "portcullis::audit", event = ?event, user = user.unwrap_or("-"), detail);
 }

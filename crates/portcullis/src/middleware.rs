@@ -192,17 +192,11 @@ fn needs_csrf_check(auth: &Auth, req: &ServiceRequest) -> bool {
     ) {
         return false;
     }
-    // A cross-site form cannot set this header, and bearer clients carry no ambient cookie authority.
-    if req.headers().contains_key(header::AUTHORIZATION) {
-        return false;
-    }
-    let path = req.path();
-    !auth
-        .settings()
-        .security
-        .csrf_exempt_paths
-        .iter()
-        .any(|p| path.starts_with(p.as_str()))
+    // No `Authorization` exemption: browsers resend Basic, Digest and
+    // Negotiate credentials by themselves, so the header proves nothing
+    // about who sent the request. Only a credential Portcullis verifies
+    // itself could exempt a request, and none exists yet.
+    !auth.settings().security.csrf_exempt(req.path())
 }
 
 async fn check_csrf(

@@ -18,12 +18,13 @@ pub enum LoginField {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum EmailVerification {
-    /// No verification mail.
+    /// No verification mail (the only mode available yet).
+    #[default]
     None,
     /// A verification mail is sent, login is allowed before it is confirmed.
-    #[default]
+    /// Not available yet: refused at start-up.
     Optional,
-    /// No login until the address is confirmed.
+    /// No login until the address is confirmed. Not available yet: refused at start-up.
     Mandatory,
 }
 
@@ -46,7 +47,8 @@ pub struct AuthSettings {
     pub enabled: bool,
     /// Mount the signup page.
     pub signup_enabled: bool,
-    /// Password reset by email (pages arrive with the password-reset feature).
+    /// Password reset by email. Not available yet: `true` stops start-up
+    /// until the reset pages exist.
     pub password_reset_enabled: bool,
     /// Path of the login page; guards redirect anonymous browsers here.
     pub login_url: String,
@@ -95,7 +97,7 @@ impl Default for AuthSettings {
         Self {
             enabled: true,
             signup_enabled: true,
-            password_reset_enabled: true,
+            password_reset_enabled: false,
             login_url: "/login".into(),
             logout_url: "/logout".into(),
             signup_url: "/register".into(),
@@ -109,7 +111,7 @@ impl Default for AuthSettings {
             password_max_length: 128,
             password_similarity: 0.7,
             password_common_check: true,
-            email_verification: EmailVerification::Optional,
+            email_verification: EmailVerification::None,
             site_origin: "http://127.0.0.1:8000".into(),
             logout_preserve_session_keys: vec!["theme".into()],
             user_snapshot_include_groups: false,

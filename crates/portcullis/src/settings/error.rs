@@ -15,6 +15,15 @@ pub enum SettingsError {
         /// Why it is refused.
         reason: String,
     },
+    /// The key switches on a feature this version does not have yet: it is
+    /// refused rather than accepted and ignored.
+    #[error("settings: {key}: {feature} is not available yet; remove the key or set it back to its default")]
+    Unavailable {
+        /// Dotted key, e.g. `auth.password_reset_enabled`.
+        key: String,
+        /// What the key would switch on.
+        feature: String,
+    },
 }
 
 impl SettingsError {

@@ -22,6 +22,7 @@ mod messages;
 mod oidc;
 mod security;
 mod session;
+mod unavailable;
 mod validate;
 
 use std::path::Path;
@@ -117,9 +118,12 @@ impl Settings {
     /// Runs the start-up checks again (after changing fields in code).
     ///
     /// # Errors
-    /// [`SettingsError::Invalid`] naming the key.
+    /// [`SettingsError::Invalid`] naming the key, or
+    /// [`SettingsError::Unavailable`] for a key that switches on a feature
+    /// this version does not have yet.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        validate::validate(self)
+        validate::validate(self)?;
+        unavailable::check(self)
     }
 
     /// The parsed `auth.site_origin`.

@@ -24,7 +24,9 @@ pub struct SecuritySettings {
     pub max_form_bytes: usize,
     /// Extra origins allowed to POST forms (scheme://host[:port]).
     pub csrf_trusted_origins: Vec<String>,
-    /// Path prefixes exempt from the CSRF check (webhooks); auth pages never are.
+    /// Paths exempt from the CSRF check (webhooks), matched by whole segments:
+    /// `"/api"` covers `/api` and `/api/…`, not `/apikeys`. An exemption
+    /// covering a Portcullis page stops start-up.
     pub csrf_exempt_paths: Vec<String>,
     /// Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
     pub trusted_proxy_count: usize,
@@ -44,5 +46,46 @@ impl Default for SecuritySettings {
             csrf_exempt_paths: Vec::new(),
             trusted_proxy_count: 0,
         }
+    }
+}
+
+impl SecuritySettings {
+    /// True when `path` lies under one of `csrf_exempt_paths`, segment by segment.
+    ///
+    /// ```
+    /// let mut s = portcullis::settings::SecuritySettings::default();
+    /// s.csrf_exempt_paths = vec!["/api".into()];
+    /// assert!(s.csrf_exempt("/api/hooks"));
+    /// assert!(!s.csrf_exempt("/apikeys"));
+    /// ```
+    pub fn csrf_exempt(&self, path: &str) -> bool {
+        self.csrf_exempt_paths
+            .iter()
+            .any(|prefix| covers(prefix, path))
+    }
+}
+
+/// True when `path` is `prefix` or lies below it (whole segments only).
+pub(super) fn covers(prefix: &str, path: &str) -> bool {
+    let base = prefix.trim_end_matches('/');
+    match path.strip_prefix(base) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn exemptions_cover_whole_segments_only() {
+        assert!(covers("/api", "/api"));
+        assert!(covers("/api", "/api/x"));
+        assert!(covers("/api/", "/api/x"));
+        assert!(!covers("/api", "/apikeys"));
+        assert!(!covers("/api/", "/apikeys"));
+        assert!(covers("/", "/login"));
+        assert!(!covers("/log", "/login"));
     }
 }

@@ -1,6 +1,6 @@
 //! Start-up checks: a bad or unsafe value stops the app and names its key.
 
-use super::{CookieSecure, Settings, SettingsError};
+use super::{security::covers, CookieSecure, Settings, SettingsError};
 
 /// Checks every rule; the first violation is returned.
 pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
@@ -50,6 +50,14 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "auth.password_similarity",
             "must be between 0.0 and 1.0",
         ));
+    }
+    for key in &a.logout_preserve_session_keys {
+        if key.starts_with("_auth_") || key == "_csrf" {
+            return Err(SettingsError::invalid(
+                "auth.logout_preserve_session_keys",
+                format!("{key:?} is Portcullis' own session key and ends with the session"),
+            ));
+        }
     }
     let origin = Origin::parse(&a.site_origin)
         .map_err(|why| SettingsError::invalid("auth.site_origin", why))?;
@@ -110,16 +118,16 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "use letters, digits, '_' and '-' only",
         ));
     }
-    if ss.max_age < 60 {
+    if !(60..=MAX_LIFETIME_SECS).contains(&ss.max_age) {
         return Err(SettingsError::invalid(
             "session.max_age",
-            "must be at least 60 seconds",
+            "must be between 60 seconds and 400 days (34560000)",
         ));
     }
-    if ss.idle_timeout != 0 && ss.idle_timeout < 60 {
+    if ss.idle_timeout != 0 && !(60..=MAX_LIFETIME_SECS).contains(&ss.idle_timeout) {
         return Err(SettingsError::invalid(
             "session.idle_timeout",
-            "must be 0 (off) or at least 60 seconds",
+            "must be 0 (off) or between 60 seconds and 400 days (34560000)",
         ));
     }
     if !ss.secret.is_empty() && ss.secret.len() < 64 {
@@ -168,6 +176,20 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "must be at least 1024",
         ));
     }
+    for exempt in &sec.csrf_exempt_paths {
+        if !exempt.starts_with('/') {
+            return Err(SettingsError::invalid(
+                "security.csrf_exempt_paths",
+                format!("{exempt:?} must be a path starting with '/'"),
+            ));
+        }
+        if let Some(page) = portcullis_pages(s).find(|page| covers(exempt, page)) {
+            return Err(SettingsError::invalid(
+                "security.csrf_exempt_paths",
+                format!("{exempt:?} covers the Portcullis page {page}, which is never exempt"),
+            ));
+        }
+    }
     for o in &sec.csrf_trusted_origins {
         Origin::parse(o).map_err(|why| {
             SettingsError::invalid("security.csrf_trusted_origins", format!("{o:?}: {why}"))
@@ -210,6 +232,28 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         }
     }
     Ok(())
+}
+
+/// Browsers cap a cookie's lifetime at 400 days; longer settings are typos
+/// (and would overflow the signed timestamps they are added to).
+const MAX_LIFETIME_SECS: u64 = 400 * 24 * 3600;
+
+/// Every path a Portcullis page answers on (or will, as its feature lands),
+/// so that no CSRF exemption can cover one.
+fn portcullis_pages(s: &Settings) -> impl Iterator<Item = &str> {
+    let a = &s.auth;
+    [
+        a.login_url.as_str(),
+        a.logout_url.as_str(),
+        a.signup_url.as_str(),
+        a.password_reset_url.as_str(),
+        "/password-change",
+        "/verify-email",
+        "/account/email",
+        "/account/connections",
+        "/oidc",
+    ]
+    .into_iter()
 }
 
 fn is_hex_colour(v: &str) -> bool {
@@ -278,9 +322,15 @@ impl Origin {
         self.scheme == "https"
     }
 
-    /// True for localhost, 127.0.0.0/8 and [::1].
+    /// True for localhost, 127.0.0.0/8 and [::1] (an address, not a name
+    /// that merely starts with `127.`).
     pub fn is_loopback(&self) -> bool {
-        self.host == "localhost" || self.host.starts_with("127.") || self.host == "[::1]"
+        self.host == "localhost"
+            || self.host == "[::1]"
+            || self
+                .host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 }
 
@@ -298,6 +348,14 @@ mod tests {
             .unwrap()
             .is_loopback());
         assert!(Origin::parse("http://[::1]:80").unwrap().is_loopback());
+        assert!(Origin::parse("http://127.9.9.9").unwrap().is_loopback());
+        for name in [
+            "http://127.evil.com",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+        ] {
+            assert!(!Origin::parse(name).unwrap().is_loopback(), "{name}");
+        }
         for bad in [
             "example.com",
             "ftp://x",

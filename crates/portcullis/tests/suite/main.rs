@@ -3,8 +3,11 @@
 mod support;
 
 mod accounts;
+mod audit_log;
 mod bad_input;
+mod csrf;
 mod guards;
+mod honest_settings;
 mod pages;
 mod sessions;
 mod settings;
