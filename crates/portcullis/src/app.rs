@@ -14,6 +14,7 @@ use crate::{
     oidc::ProviderRegistry,
     password::{HashParams, PasswordHasher, PasswordRules, Verified},
     render::{DefaultRenderer, Renderer},
+    security::{csrf, csrf_cookie::CsrfCookie},
     session::{keys, DbSessionStore},
     settings::{LoginField, Settings},
 };
@@ -41,6 +42,7 @@ pub(crate) struct AuthInner {
     pub(crate) db: Database,
     pub(crate) hasher: PasswordHasher,
     pub(crate) cookie_key: Key,
+    pub(crate) csrf_cookie: CsrfCookie,
     pub(crate) renderer: Arc<dyn Renderer>,
     pub(crate) mailer: Arc<dyn Mailer>,
     pub(crate) on_denied: Option<DenyHook>,
@@ -98,7 +100,9 @@ impl AuthBuilder {
     }
 
     /// Connects to the database, applies migrations when `database.auto_migrate`,
-    /// starts the hashing pool and loads the cookie key.
+    /// starts the hashing pool, loads the cookie key and, on a tokio runtime,
+    /// starts the periodic purge of expired sessions
+    /// (`session.purge_interval_secs`).
     ///
     /// # Errors
     /// [`AuthError::Settings`] for invalid settings, [`AuthError::Db`] when the
@@ -130,15 +134,17 @@ impl AuthBuilder {
             settings.session.secret.clone()
         };
         let cookie_key = Key::derive_from(secret.as_bytes());
+        let csrf_cookie = CsrfCookie::new(&settings, &secret);
         let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
         let providers = ProviderRegistry::new(settings.oidc.providers.clone());
         let rules = PasswordRules::from(&settings.auth);
-        Ok(Auth {
+        let auth = Auth {
             inner: Arc::new(AuthInner {
                 settings,
                 db,
                 hasher,
                 cookie_key,
+                csrf_cookie,
                 renderer: self.renderer,
                 mailer,
                 on_denied: self.on_denied,
@@ -146,7 +152,9 @@ impl AuthBuilder {
                 rules,
                 user_loads: Default::default(),
             }),
-        })
+        };
+        crate::session::purge::start(&auth);
+        Ok(auth)
     }
 }
 
@@ -167,6 +175,7 @@ impl Auth {
                 db: i.db.lazy_copy(),
                 hasher: i.hasher.clone(),
                 cookie_key: i.cookie_key.clone(),
+                csrf_cookie: i.csrf_cookie.clone(),
                 renderer: Arc::clone(&i.renderer),
                 mailer: Arc::clone(&i.mailer),
                 on_denied: i.on_denied,
@@ -337,8 +346,8 @@ impl Auth {
     }
 
     /// Signs `user` in on `session`: the session id is rotated (fixation), a
-    /// session of another user is emptied first, the CSRF secret is renewed and
-    /// `last_login` recorded. Use it to build your own login UI.
+    /// session of another user is emptied first, the CSRF secret is renewed
+    /// (and kept in the session from now on) and `last_login` recorded. Use it to build your own login UI.
     ///
     /// # Errors
     /// [`AuthError::Session`] when the session cannot be written, [`AuthError::Db`].
@@ -347,12 +356,13 @@ impl Auth {
         if previous.is_some_and(|id| id != user.id) {
             session.clear();
         }
-        session.remove(keys::CSRF);
         session.renew();
         session
             .insert(keys::USER_ID, user.id)
             .and_then(|_| session.insert(keys::CREDENTIAL, user.credential_version))
             .map_err(|e| AuthError::Session(e.to_string()))?;
+        // A new CSRF secret, in the session now (the anonymous cookie's ends).
+        csrf::rotate(session).map_err(|e| AuthError::Session(e.to_string()))?;
         db::users::touch_last_login(&self.inner.db, user.id).await?;
         audit(AuditEvent::LoginSucceeded, Some(&user.id.to_string()), "");
         Ok(())

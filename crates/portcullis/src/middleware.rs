@@ -21,7 +21,8 @@ use futures_util::StreamExt as _;
 
 use crate::{
     audit::{audit, AuditEvent},
-    security::csrf,
+    security::{csrf, csrf_cookie::Issued},
+    session::keys,
     settings::SameSitePolicy,
     Auth,
 };
@@ -177,11 +178,45 @@ where
                     return Ok(req.into_response(page).map_into_right_body());
                 }
             }
-            service
-                .call(req)
-                .await
-                .map(ServiceResponse::map_into_left_body)
+            let unsafe_method = !req.method().is_safe();
+            let mut res = service.call(req).await?;
+            settle_csrf_cookie(&auth, &mut res, unsafe_method);
+            Ok(res.map_into_left_body())
         })
+    }
+}
+
+/// Sets the anonymous visitor's CSRF cookie when a page issued a secret,
+/// and expires it once the session is signed in (its secret moved there).
+fn settle_csrf_cookie<B>(auth: &Auth, res: &mut ServiceResponse<B>, unsafe_method: bool) {
+    let issued = res.request().extensions().get::<Issued>().copied();
+    let c = &auth.inner.csrf_cookie;
+    let settings = auth.settings();
+    if let Some(Issued(secret)) = issued {
+        let signed_in = res
+            .request()
+            .get_session()
+            .get::<i64>(keys::USER_ID)
+            .ok()
+            .flatten()
+            .is_some();
+        if !signed_in {
+            let _ = res.response_mut().add_cookie(&c.cookie(settings, &secret));
+        }
+        return;
+    }
+    // Only a POST signs in, so GETs (the guarded pages) skip this lookup.
+    if unsafe_method
+        && res.request().cookie(&c.name).is_some()
+        && res
+            .request()
+            .get_session()
+            .get::<i64>(keys::USER_ID)
+            .ok()
+            .flatten()
+            .is_some()
+    {
+        let _ = res.response_mut().add_cookie(&c.removal(settings));
     }
 }
 
@@ -215,13 +250,12 @@ async fn check_csrf(
     } else if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return Err((forbidden, "cross-site request"));
     }
-    let session = req.get_session();
     if let Some(token) = req
         .headers()
         .get(csrf::HEADER)
         .and_then(|v| v.to_str().ok())
     {
-        return if csrf::token_matches(&session, token) {
+        return if csrf::request_token_matches(req.request(), auth, token) {
             Ok(())
         } else {
             Err((forbidden, "CSRF token incorrect"))
@@ -254,7 +288,7 @@ async fn check_csrf(
     // Put the body back for the handler.
     req.set_payload(actix_web::dev::Payload::from(body.clone()));
     let token = form_value(&body, csrf::FORM_FIELD).ok_or((forbidden, "CSRF token missing"))?;
-    if csrf::token_matches(&session, &token) {
+    if csrf::request_token_matches(req.request(), auth, &token) {
         Ok(())
     } else {
         Err((forbidden, "CSRF token incorrect"))

@@ -24,7 +24,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
-pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     let auth = match respond::auth(&req) {
         Ok(a) => a,
         Err(res) => return res,
@@ -40,7 +40,7 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     }
     render(
         &auth,
-        &session,
+        &req,
         "",
         None,
         next.as_deref(),
@@ -64,7 +64,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
     let failed = |auth: &Auth| {
         render(
             auth,
-            &session,
+            &req,
             &f.login,
             Some(m.login_failed.clone()),
             next.as_deref(),
@@ -94,7 +94,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
 
 fn render(
     auth: &Auth,
-    session: &Session,
+    req: &HttpRequest,
     login_value: &str,
     error: Option<String>,
     next: Option<&str>,
@@ -104,7 +104,7 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::csrf_token(session) {
+    let token = match csrf::csrf_token(req) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };

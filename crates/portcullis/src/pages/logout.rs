@@ -10,7 +10,7 @@ use crate::{
     security::csrf,
 };
 
-pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     let auth = match respond::auth(&req) {
         Ok(a) => a,
         Err(res) => return res,
@@ -21,7 +21,7 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     };
     let s = auth.settings();
     let m = &s.auth.messages;
-    let token = match csrf::csrf_token(&session) {
+    let token = match csrf::csrf_token(&req) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };

@@ -23,7 +23,7 @@ struct RegisterForm {
     next: Option<String>,
 }
 
-pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
+pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     let auth = match respond::auth(&req) {
         Ok(a) => a,
         Err(res) => return res,
@@ -39,7 +39,7 @@ pub(super) async fn show(req: HttpRequest, session: Session) -> HttpResponse {
     }
     render(
         &auth,
-        &session,
+        &req,
         &RegisterForm {
             next,
             ..Default::default()
@@ -91,7 +91,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> H
                 Err(e) => auth.failure_page(&e),
             }
         }
-        Ok(Err(errors)) => render(&auth, &session, &f, &errors, StatusCode::OK),
+        Ok(Err(errors)) => render(&auth, &req, &f, &errors, StatusCode::OK),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "signup shed: hashing queue full");
             auth.status_page(StatusCode::SERVICE_UNAVAILABLE)
@@ -128,7 +128,7 @@ fn field(
 
 fn render(
     auth: &Auth,
-    session: &Session,
+    req: &HttpRequest,
     f: &RegisterForm,
     errors: &FieldErrors,
     status: StatusCode,
@@ -136,7 +136,7 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::csrf_token(session) {
+    let token = match csrf::csrf_token(req) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };

@@ -1,49 +1,135 @@
-//! CSRF: a secret in the server-side session (anonymous visitors get a
-//! pre-session), masked afresh for every form so the token never repeats
-//! in a page (BREACH), compared in constant time. The middleware checks it
-//! on every unsafe request together with `Origin`/`Sec-Fetch-Site`.
+//! CSRF: a secret per visitor, masked afresh for every form so the token
+//! never repeats in a page (BREACH), compared in constant time. A signed-in
+//! session keeps its secret in the session row; an anonymous visitor's
+//! lives in a signed cookie (`csrf_cookie`), so a visit that does not sign
+//! in writes nothing to the database. The middleware checks the token on
+//! every unsafe request together with `Origin`/`Sec-Fetch-Site`.
 
-use actix_session::Session;
+use actix_session::{Session, SessionExt as _};
+use actix_web::{HttpMessage as _, HttpRequest};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 
-use crate::session::keys;
+use super::csrf_cookie::{self, Issued};
+use crate::{session::keys, Auth};
 
 /// Name of the hidden form field carrying the token.
 pub const FORM_FIELD: &str = "csrf_token";
 /// Header carrying the token for scripts (`fetch`).
 pub const HEADER: &str = "x-csrf-token";
 
-const SECRET_LEN: usize = 32;
+pub(crate) const SECRET_LEN: usize = 32;
+/// A visitor's CSRF secret.
+pub(crate) type Secret = [u8; SECRET_LEN];
 
-fn secret(session: &Session) -> Option<[u8; SECRET_LEN]> {
+/// Why no token could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsrfError {
+    /// The request did not pass through Portcullis' middleware.
+    #[error(
+        "portcullis middleware is not installed (use add_auth_pages or .wrap(auth.middleware()))"
+    )]
+    NoMiddleware,
+    /// The session could not take the secret.
+    #[error("while storing the CSRF secret in the session: {0}")]
+    Session(String),
+}
+
+fn session_secret(session: &Session) -> Option<Secret> {
     let encoded: String = session.get(keys::CSRF).ok().flatten()?;
     decode_secret(&encoded)
 }
 
-fn decode_secret(encoded: &str) -> Option<[u8; SECRET_LEN]> {
+fn decode_secret(encoded: &str) -> Option<Secret> {
     URL_SAFE_NO_PAD.decode(encoded).ok()?.try_into().ok()
 }
 
-/// A masked token for a form, creating the session's secret on first use.
+fn fresh_secret() -> Secret {
+    let mut s = [0u8; SECRET_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut s);
+    s
+}
+
+fn signed_in(session: &Session) -> bool {
+    session.get::<i64>(keys::USER_ID).ok().flatten().is_some()
+}
+
+/// A masked token for a form on this request's page: the signed-in
+/// session's secret, or the anonymous visitor's cookie secret (issued on
+/// first use; the middleware sets the cookie). Use it in your own forms as
+/// the hidden `csrf_token` field, or send it as the `X-CSRF-Token` header.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use actix_web::{test, web, App, HttpRequest};
+/// # let settings = portcullis::Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+/// let auth = portcullis::Auth::connect(settings).await.unwrap();
+/// let app = test::init_service(App::new().wrap(auth.middleware()).route(
+///     "/form",
+///     web::get().to(|req: HttpRequest| async move {
+///         portcullis::security::csrf::csrf_token(&req).unwrap()
+///     }),
+/// ))
+/// .await;
+/// let res = test::call_service(&app, test::TestRequest::get().uri("/form").to_request()).await;
+/// // An anonymous visitor's secret travels in a signed cookie, not a session row.
+/// assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().starts_with("portcullis_session_csrf="));
+/// # }
+/// ```
 ///
 /// # Errors
-/// When the session cannot be written.
-pub fn csrf_token(session: &Session) -> Result<String, actix_session::SessionInsertError> {
-    let secret = match secret(session) {
+/// [`CsrfError`] when the middleware is missing or the session cannot be written.
+pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
+    let auth = req
+        .extensions()
+        .get::<Auth>()
+        .cloned()
+        .ok_or(CsrfError::NoMiddleware)?;
+    let session = req.get_session();
+    if signed_in(&session) {
+        let secret = match session_secret(&session) {
+            Some(s) => s,
+            None => rotate(&session)?,
+        };
+        return Ok(mask(&secret));
+    }
+    let c = &auth.inner.csrf_cookie;
+    let secret = match csrf_cookie::read(req, &c.name, &c.key) {
         Some(s) => s,
         None => {
-            let mut s = [0u8; SECRET_LEN];
-            rand::rngs::OsRng.fill_bytes(&mut s);
-            session.insert(keys::CSRF, URL_SAFE_NO_PAD.encode(s))?;
+            let s = fresh_secret();
+            req.extensions_mut().insert(Issued(s));
             s
         }
     };
     Ok(mask(&secret))
 }
 
-fn mask(secret: &[u8; SECRET_LEN]) -> String {
+/// Gives `session` a new secret (at login: tokens from before no longer work).
+pub(crate) fn rotate(session: &Session) -> Result<Secret, CsrfError> {
+    let secret = fresh_secret();
+    session
+        .insert(keys::CSRF, URL_SAFE_NO_PAD.encode(secret))
+        .map_err(|e| CsrfError::Session(e.to_string()))?;
+    Ok(secret)
+}
+
+/// True when `submitted` unmasks to this visitor's secret: the session's
+/// when signed in, else the anonymous cookie's.
+pub(crate) fn request_token_matches(req: &HttpRequest, auth: &Auth, submitted: &str) -> bool {
+    let session = req.get_session();
+    let secret = if signed_in(&session) {
+        session_secret(&session)
+    } else {
+        let c = &auth.inner.csrf_cookie;
+        csrf_cookie::read(req, &c.name, &c.key)
+    };
+    secret.is_some_and(|s| unmask_matches(&s, submitted))
+}
+
+fn mask(secret: &Secret) -> String {
     let mut pad = [0u8; SECRET_LEN];
     // A fresh pad per page only hides the secret from compression attacks
     // (BREACH); the thread's CSPRNG serves without a system call per page.
@@ -54,18 +140,9 @@ fn mask(secret: &[u8; SECRET_LEN]) -> String {
     URL_SAFE_NO_PAD.encode(out)
 }
 
-/// True when `submitted` unmasks to the session's secret.
-pub fn token_matches(session: &Session, submitted: &str) -> bool {
-    let Ok(Some(encoded)) = session.get::<String>(keys::CSRF) else {
-        return false;
-    };
-    masked_token_matches(&encoded, submitted)
-}
-
 /// True when the masked token `submitted` unmasks to `secret`, the session's
 /// CSRF secret as stored (32 bytes, URL-safe base64 without padding); the
-/// comparison is constant-time. [`token_matches`] is this with the secret read
-/// from the session; a malformed secret or token never matches.
+/// comparison is constant-time; a malformed secret or token never matches.
 ///
 /// A token is a random 32-byte pad followed by the secret XOR the pad, so an
 /// all-zero pad leaves the secret as it is:
@@ -88,7 +165,7 @@ pub fn masked_token_matches(secret: &str, submitted: &str) -> bool {
     unmask_matches(&secret, submitted)
 }
 
-fn unmask_matches(secret: &[u8; SECRET_LEN], submitted: &str) -> bool {
+fn unmask_matches(secret: &Secret, submitted: &str) -> bool {
     if submitted.len() > 200 {
         return false;
     }

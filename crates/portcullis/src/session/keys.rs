@@ -6,3 +6,9 @@ pub const USER_ID: &str = "_auth_user_id";
 pub const CREDENTIAL: &str = "_auth_credential";
 /// The CSRF secret.
 pub const CSRF: &str = "_csrf";
+
+/// True for the keys Portcullis owns (`_auth_*` and the CSRF secret):
+/// never preserved across logout, never carried into a re-created session.
+pub(crate) fn is_portcullis_key(key: &str) -> bool {
+    key.starts_with("_auth_") || key == CSRF
+}

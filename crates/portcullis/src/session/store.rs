@@ -98,6 +98,12 @@ fn user_of(state: &HashMap<String, String>) -> Option<i64> {
         .and_then(|v| serde_json::from_str::<i64>(v).ok())
 }
 
+/// `state` without Portcullis' own keys (user, credential, CSRF secret).
+fn without_auth_keys(mut state: HashMap<String, String>) -> HashMap<String, String> {
+    state.retain(|k, _| !keys::is_portcullis_key(k));
+    state
+}
+
 impl SessionStore for DbSessionStore {
     async fn load(
         &self,
@@ -160,7 +166,11 @@ impl SessionStore for DbSessionStore {
         if updated {
             Ok(session_key)
         } else {
-            // The row expired or was deleted meanwhile: start over under a fresh key.
+            // The row expired or was deleted (a logout elsewhere) while this
+            // request ran: keep the app's own keys under a fresh key, but
+            // never the sign-in, or a logout could be undone and an expired
+            // session renewed. Django answers SessionInterrupted here.
+            let state = without_auth_keys(state);
             self.save(state, ttl).await.map_err(|e| match e {
                 SaveError::Serialization(e) => UpdateError::Serialization(e),
                 SaveError::Other(e) => UpdateError::Other(e),

@@ -44,6 +44,9 @@ pub struct SessionSettings {
     pub same_site: SameSitePolicy,
     /// Key signing the cookie, at least 64 characters; empty: one is made and kept in the database.
     pub secret: String,
+    /// Seconds between in-process purges of expired sessions (0 turns them
+    /// off, e.g. when a cron job runs `portcullis sessions clear-expired`).
+    pub purge_interval_secs: u64,
 }
 
 impl Default for SessionSettings {
@@ -56,6 +59,7 @@ impl Default for SessionSettings {
             secure: CookieSecure::Auto,
             same_site: SameSitePolicy::Lax,
             secret: String::new(),
+            purge_interval_secs: 3600,
         }
     }
 }

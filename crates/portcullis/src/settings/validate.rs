@@ -52,6 +52,8 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ));
     }
     for key in &a.logout_preserve_session_keys {
+        // Portcullis' own keys (session::keys), spelled here because settings
+        // sit below the session layer.
         if key.starts_with("_auth_") || key == "_csrf" {
             return Err(SettingsError::invalid(
                 "auth.logout_preserve_session_keys",
@@ -128,6 +130,12 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         return Err(SettingsError::invalid(
             "session.idle_timeout",
             "must be 0 (off) or between 60 seconds and 400 days (34560000)",
+        ));
+    }
+    if ss.purge_interval_secs > MAX_LIFETIME_SECS {
+        return Err(SettingsError::invalid(
+            "session.purge_interval_secs",
+            "must be 0 (off) or at most 400 days (34560000)",
         ));
     }
     if !ss.secret.is_empty() && ss.secret.len() < 64 {

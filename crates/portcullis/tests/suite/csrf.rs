@@ -122,7 +122,127 @@ async fn a_header_token_is_checked_like_a_form_token(b: Backend) {
     assert_eq!(br.send(&app, req).await.status, StatusCode::FORBIDDEN);
 }
 
+/// A crawler cannot grow the session table: anonymous page views, failed
+/// logins and failed signups write no session row.
+async fn anonymous_visits_write_no_session_rows(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "cal").await;
+    let app = app(&ctx.auth).await;
+    for _ in 0..5 {
+        let mut crawler = Browser::new();
+        assert_eq!(crawler.get(&app, "/login").await.status, StatusCode::OK);
+        assert_eq!(crawler.get(&app, "/register").await.status, StatusCode::OK);
+        assert_eq!(crawler.get(&app, "/logout").await.status, StatusCode::OK);
+    }
+    let mut br = Browser::new();
+    let res = br.login(&app, "cal", "wrong password").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "cal"),
+                ("email", "x@example.com"),
+                ("password1", "a"),
+                ("password2", "b"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        !br.cookies.contains_key("portcullis_session"),
+        "{:?}",
+        br.cookies
+    );
+    assert_eq!(
+        portcullis::db::sessions::count(ctx.auth.db())
+            .await
+            .unwrap(),
+        0,
+        "anonymous visits wrote session rows"
+    );
+    // Signing in writes the first row.
+    assert_eq!(
+        br.login(&app, "cal", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        portcullis::db::sessions::count(ctx.auth.db())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+/// At login the secret moves into the session: tokens from before no
+/// longer work, and the anonymous cookie is expired.
+async fn login_rotates_the_csrf_secret(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "dot").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    let before = csrf_of(&br.get(&app, "/login").await.body);
+    assert!(br.cookies.contains_key("portcullis_session_csrf"));
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &before),
+                ("login", "dot"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(
+        !br.cookies.contains_key("portcullis_session_csrf"),
+        "anonymous CSRF cookie kept after login: {:?}",
+        res.set_cookies()
+    );
+    let res = br.post(&app, "/logout", &[("csrf_token", &before)]).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "a pre-login token still works"
+    );
+    let after = csrf_of(&br.get(&app, "/logout").await.body);
+    let res = br.post(&app, "/logout", &[("csrf_token", &after)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(br.get(&app, "/me").await.body, "anonymous");
+}
+
+/// A forged or unsigned anonymous cookie gives no valid token.
+async fn a_forged_csrf_cookie_is_refused(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "eli").await;
+    let app = app(&ctx.auth).await;
+    // Another site's Portcullis (another key) signs its own cookie and token.
+    let other = setup(&b).await;
+    let other_app = crate::support::app(&other.auth).await;
+    let mut attacker = Browser::new();
+    let token = csrf_of(&attacker.get(&other_app, "/login").await.body);
+    let mut victim = Browser::new();
+    victim.cookies = attacker.cookies.clone();
+    let res = victim
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "eli"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
 crate::on_both_backends!(
+    anonymous_visits_write_no_session_rows,
+    login_rotates_the_csrf_secret,
+    a_forged_csrf_cookie_is_refused,
     an_authorization_header_does_not_switch_csrf_off,
     an_exemption_matches_whole_path_segments,
     an_exemption_covering_an_auth_page_is_refused,

@@ -9,5 +9,6 @@ mod csrf;
 mod guards;
 mod honest_settings;
 mod pages;
+mod session_races;
 mod sessions;
 mod settings;

@@ -52,16 +52,38 @@ async fn session_keys_are_stored_hashed(b: Backend) {
     );
 }
 
+fn set_cookie(res: &crate::support::Resp, name: &str) -> String {
+    res.set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", res.set_cookies()))
+}
+
 async fn cookie_is_httponly_lax_and_not_secure_on_plain_http_localhost(b: Backend) {
     let ctx = setup(&b).await;
+    user(&ctx, "abe").await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
+    // An anonymous visitor gets only the CSRF cookie, flagged the same way.
     let res = br.get(&app, "/login").await;
-    let cookie = res
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("portcullis_session="))
-        .expect("pre-session cookie");
+    let token = crate::support::csrf_of(&res.body);
+    let cookie = set_cookie(&res, "portcullis_session_csrf");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "abe"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = set_cookie(&res, "portcullis_session");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
@@ -73,18 +95,32 @@ async fn https_origin_gives_a_secure_host_prefixed_cookie(b: Backend) {
         s.auth.site_origin = "https://auth.example.com".into()
     })
     .await;
+    user(&ctx, "bo").await;
     let app = app(&ctx.auth).await;
-    let res = Browser::new().get(&app, "/login").await;
-    let cookie = res
-        .set_cookies()
-        .into_iter()
-        .find(|c| c.starts_with("__Host-portcullis_session="))
-        .expect("__Host- cookie");
-    assert!(
-        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
-        "{cookie}"
-    );
-    assert!(!cookie.contains("Domain"), "{cookie}");
+    let mut br = Browser::new();
+    let res = br.get(&app, "/login").await;
+    let token = crate::support::csrf_of(&res.body);
+    let csrf = set_cookie(&res, "__Host-portcullis_session_csrf");
+    let res = br
+        .post(
+            &app,
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", "bo"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let session = set_cookie(&res, "__Host-portcullis_session");
+    for cookie in [csrf, session] {
+        assert!(
+            cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Domain"), "{cookie}");
+    }
 }
 
 async fn login_rotates_the_session_id(b: Backend) {
@@ -92,7 +128,8 @@ async fn login_rotates_the_session_id(b: Backend) {
     user(&ctx, "bea").await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
-    br.get(&app, "/login").await;
+    // An anonymous session with data of its own (the app wrote to it).
+    br.get(&app, "/set-theme/dark").await;
     let before = session_cookie(&br);
     let res = br.login(&app, "bea", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
