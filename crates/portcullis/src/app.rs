@@ -260,7 +260,8 @@ impl Auth {
     ) -> Result<Option<User>, AuthError> {
         let a = &self.inner.settings.auth;
         let login = login.trim();
-        let row = if login.is_empty() {
+        // A NUL cannot be in any account's name, and PostgreSQL text cannot hold one.
+        let row = if login.is_empty() || login.contains('\0') {
             None
         } else if login.contains('@') {
             if a.accepts(LoginField::Email) {

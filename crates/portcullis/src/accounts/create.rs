@@ -113,7 +113,15 @@ pub(crate) fn validate_new_user(
         if password.is_empty() {
             errors.password.push(messages.field_required.clone());
         } else {
-            for p in validate_password(password, rules, &new.username, email) {
+            // Only values that passed their own checks are compared: an
+            // over-long one would cost Levenshtein seconds (CVE-2021-45115).
+            let username = if errors.username.is_empty() {
+                new.username.as_str()
+            } else {
+                ""
+            };
+            let email = if errors.email.is_empty() { email } else { "" };
+            for p in validate_password(password, rules, username, email) {
                 errors.password.push(password_message(&p, messages));
             }
         }
@@ -139,4 +147,40 @@ pub(crate) fn canonical_pair(new: &NewUser) -> (String, Option<String>) {
         canonical_username(&new.username),
         (!email.is_empty()).then(|| canonical_email(email)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> PasswordRules {
+        PasswordRules {
+            min_length: 12,
+            max_length: 128,
+            similarity: 0.7,
+            common_check: false,
+        }
+    }
+
+    /// CVE-2021-45115's lesson: a value that already failed validation is not
+    /// compared (Levenshtein on a 250,000-character username costs seconds).
+    #[test]
+    fn invalid_values_skip_the_similarity_check() {
+        let m = Messages::default();
+        let similar = m.password_too_similar.replace("{field}", "username");
+        let valid = NewUser::new("violet-harbour", "v@example.com", "violet-harbour-42");
+        assert!(validate_new_user(&valid, &rules(), &m, true)
+            .password
+            .contains(&similar));
+        for username in ["violet harbour!", &"violet-harbour".repeat(20)] {
+            let invalid = NewUser::new(username, "v@example.com", "violet-harbour-42");
+            let errors = validate_new_user(&invalid, &rules(), &m, true);
+            assert!(!errors.username.is_empty(), "{username}");
+            assert!(errors.password.is_empty(), "{username}: {errors:?}");
+        }
+        let bad_email = NewUser::new("ann", "violet.harbour@@example", "violet.harbour@@example1");
+        let errors = validate_new_user(&bad_email, &rules(), &m, true);
+        assert!(!errors.email.is_empty());
+        assert!(errors.password.is_empty(), "{errors:?}");
+    }
 }

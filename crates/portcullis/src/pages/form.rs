@@ -1,6 +1,11 @@
 //! Reading submitted forms: bounded, UTF-8 checked, never a panic.
 
-use actix_web::{http::StatusCode, web::Bytes, HttpRequest};
+use actix_web::{
+    http::StatusCode,
+    web::{self, Bytes, BytesMut},
+    HttpRequest,
+};
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 /// True when the request says its body is `application/x-www-form-urlencoded`.
@@ -11,7 +16,35 @@ pub(crate) fn is_urlencoded(headers: &actix_web::http::header::HeaderMap) -> boo
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Parses a urlencoded body; malformed input or invalid UTF-8 is a 400.
+/// Reads a form body of at most `limit` bytes (`security.max_form_bytes`),
+/// whether or not the middleware read it already for the CSRF token:
+/// larger bodies are a 413, counted as they arrive when no length is sent.
+pub(super) async fn read(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Bytes, StatusCode> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
+        if body.len() + chunk.len() > limit {
+            return Err(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Parses a urlencoded body; malformed input, invalid UTF-8 or a NUL byte
+/// (which PostgreSQL text cannot hold) is a 400.
 pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Result<T, StatusCode> {
     if !is_urlencoded(req.headers()) {
         return Err(StatusCode::BAD_REQUEST);
@@ -29,7 +62,7 @@ pub(super) fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &Bytes) -> Res
                     .collect();
                 percent_encoding::percent_decode(&plus_as_space)
                     .decode_utf8()
-                    .is_ok()
+                    .is_ok_and(|text| !text.contains('\0'))
             })
         });
     if !strict {

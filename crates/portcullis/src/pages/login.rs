@@ -1,7 +1,7 @@
 //! The login page: username and/or email per `auth.login_fields`.
 
 use actix_session::Session;
-use actix_web::{http::StatusCode, web::Bytes, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{form, respond};
@@ -49,10 +49,18 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     )
 }
 
-pub(super) async fn submit(req: HttpRequest, session: Session, body: Bytes) -> HttpResponse {
+pub(super) async fn submit(
+    req: HttpRequest,
+    session: Session,
+    payload: web::Payload,
+) -> HttpResponse {
     let auth = match respond::auth(&req) {
         Ok(a) => a,
         Err(res) => return res,
+    };
+    let body = match form::read(&req, payload, auth.settings().security.max_form_bytes).await {
+        Ok(b) => b,
+        Err(status) => return auth.status_page(status),
     };
     let f: LoginForm = match form::parse(&req, &body) {
         Ok(f) => f,

@@ -85,9 +85,13 @@ pub fn validate_password(
     problems
 }
 
+/// Longest attribute value the similarity check compares (an email's maximum).
+const MAX_COMPARED_BYTES: usize = 254;
+
 /// Django's rule: the whole value and each of its word-separated parts are compared.
 fn too_similar(password: &str, value: &str, threshold: f64) -> bool {
-    if value.is_empty() {
+    // No valid username or email is longer; comparing one would only burn CPU.
+    if value.is_empty() || value.len() > MAX_COMPARED_BYTES {
         return false;
     }
     let password = password.to_lowercase();

@@ -6,6 +6,7 @@ mod accounts;
 mod audit_log;
 mod bad_input;
 mod csrf;
+mod form_limits;
 mod guards;
 mod honest_settings;
 mod pages;
