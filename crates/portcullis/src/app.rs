@@ -118,7 +118,7 @@ impl AuthBuilder {
             db.migrate().await?;
         }
         let sec = &settings.security;
-        let hasher = PasswordHasher::with_nice(
+        let hasher = PasswordHasher::with_limits(
             HashParams {
                 memory_kib: sec.argon2_memory_kib,
                 iterations: sec.argon2_iterations,
@@ -126,6 +126,7 @@ impl AuthBuilder {
             },
             sec.hash_workers,
             sec.hash_queue,
+            std::time::Duration::from_millis(sec.hash_max_wait_ms),
             sec.hash_thread_nice,
         )?;
         let secret = if settings.session.secret.is_empty() {

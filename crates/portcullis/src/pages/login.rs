@@ -94,7 +94,7 @@ pub(super) async fn submit(
         Ok(None) => failed(&auth),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "login shed: hashing queue full");
-            auth.status_page(StatusCode::SERVICE_UNAVAILABLE)
+            auth.busy_page()
         }
         Err(e) => auth.failure_page(&e),
     }

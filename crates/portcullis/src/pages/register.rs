@@ -102,7 +102,7 @@ pub(super) async fn submit(
         Ok(Err(errors)) => render(&auth, &req, &f, &errors, StatusCode::OK),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "signup shed: hashing queue full");
-            auth.status_page(StatusCode::SERVICE_UNAVAILABLE)
+            auth.busy_page()
         }
         Err(e) => auth.failure_page(&e),
     }

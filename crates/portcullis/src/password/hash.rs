@@ -3,10 +3,20 @@
 //! Each worker owns one argon2 memory block, allocated once and reused for
 //! every hash (`hash_password_into_with_memory`), so a login flood costs a
 //! fixed `workers × m_cost` of memory instead of one fresh 19 MiB buffer per
-//! hash. Jobs wait in a bounded queue; when it is full callers get
-//! [`HashError::Busy`] at once, and the page answers 503 + Retry-After.
+//! hash. Jobs wait in a queue bounded by the wait it causes: a job that
+//! would wait longer than `max_wait` (from the measured hash time, the jobs
+//! ahead of it and the workers) is refused with [`HashError::Busy`] at once,
+//! and the page answers 503 + Retry-After. A burst queues; a sustained flood
+//! beyond capacity is shed.
 
-use std::{sync::Arc, thread, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    thread,
+    time::{Duration, Instant},
+};
 
 use argon2::{
     password_hash::{Ident, Output, ParamsString, PasswordHash, SaltString},
@@ -102,6 +112,10 @@ struct Inner {
     /// they cost the same time as a wrong password.
     dummy: String,
     workers: usize,
+    /// Longest a job may expect to wait before a worker starts it.
+    max_wait: Duration,
+    /// Recent mean time of one hash, in nanoseconds (kept by the workers).
+    mean_nanos: Arc<AtomicU64>,
     /// Hash computations submitted (for tests: an unknown user costs one too).
     submitted: std::sync::atomic::AtomicU64,
 }
@@ -138,6 +152,33 @@ impl PasswordHasher {
         queue: usize,
         nice: i32,
     ) -> Result<PasswordHasher, HashError> {
+        Self::with_limits(params, workers, queue, Duration::MAX, nice)
+    }
+
+    /// Starts `workers` hashing threads (0: one per core) at niceness `nice`.
+    /// A job is refused when it would expect to wait longer than `max_wait`
+    /// for a thread (from the measured hash time), or when `queue` jobs
+    /// already wait (0: no count bound, only the wait).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::time::Duration;
+    /// use portcullis::password::{HashParams, PasswordHasher};
+    /// let params = HashParams { memory_kib: 64, iterations: 1, parallelism: 1 };
+    /// let hasher = PasswordHasher::with_limits(params, 1, 0, Duration::from_secs(1), 0).unwrap();
+    /// assert!(hasher.hash("correct horse battery").await.is_ok());
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`HashError::Params`] for invalid parameters.
+    pub fn with_limits(
+        params: HashParams,
+        workers: usize,
+        queue: usize,
+        max_wait: Duration,
+        nice: i32,
+    ) -> Result<PasswordHasher, HashError> {
         let argon_params = params.argon2()?;
         let workers = if workers == 0 {
             thread::available_parallelism()
@@ -146,24 +187,34 @@ impl PasswordHasher {
         } else {
             workers
         };
-        let (tx, rx) = crossbeam_channel::bounded::<Job>(queue.max(1));
+        let (tx, rx) = if queue == 0 {
+            crossbeam_channel::unbounded::<Job>()
+        } else {
+            crossbeam_channel::bounded::<Job>(queue)
+        };
+        // The first estimate of a hash's time: the dummy hash, made here.
+        let mut random = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let started = Instant::now();
+        let dummy = hash_with(&argon_params, &random, &mut HashMemory::default())?;
+        let mean_nanos = Arc::new(AtomicU64::new(nanos(started.elapsed())));
         for i in 0..workers {
             let rx = rx.clone();
             let p = argon_params.clone();
+            let mean = Arc::clone(&mean_nanos);
             thread::Builder::new()
                 .name(format!("portcullis-hash-{i}"))
-                .spawn(move || worker(rx, p, nice))
+                .spawn(move || worker(rx, p, nice, &mean))
                 .map_err(|e| HashError::Params(format!("cannot start a hashing thread: {e}")))?;
         }
-        let mut random = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut random);
-        let dummy = hash_with(&argon_params, &random, &mut HashMemory::default())?;
         Ok(PasswordHasher {
             inner: Arc::new(Inner {
                 queue: tx,
                 params,
                 dummy,
                 workers,
+                max_wait,
+                mean_nanos,
                 submitted: Default::default(),
             }),
         })
@@ -234,10 +285,21 @@ impl PasswordHasher {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How long a job submitted now would expect to wait for a thread.
+    pub fn expected_wait(&self) -> Duration {
+        let i = &self.inner;
+        let ahead = i.queue.len() as u64 + 1;
+        let mean = i.mean_nanos.load(Ordering::Relaxed);
+        Duration::from_nanos(ahead.saturating_mul(mean) / i.workers.max(1) as u64)
+    }
+
     fn submit(&self, job: Job) -> Result<(), HashError> {
         self.inner
             .submitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.expected_wait() > self.inner.max_wait {
+            return Err(HashError::Busy);
+        }
         self.inner.queue.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => HashError::Busy,
             TrySendError::Disconnected(_) => HashError::Stopped,
@@ -267,7 +329,20 @@ fn lower_priority(nice: i32) {
 #[cfg(not(target_os = "linux"))]
 fn lower_priority(_nice: i32) {}
 
-fn worker(rx: Receiver<Job>, params: Params, nice: i32) {
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Folds one hash's time into the running mean (weight 1/8: a few hashes
+/// follow a change of load or machine, one outlier does not swing it).
+fn record(mean: &AtomicU64, took: Duration) {
+    let sample = nanos(took);
+    let _ = mean.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+        Some(old - old / 8 + sample / 8)
+    });
+}
+
+fn worker(rx: Receiver<Job>, params: Params, nice: i32, mean: &AtomicU64) {
     lower_priority(nice);
     // Mapped at the first job, reused by every hash, unmapped when idle.
     let mut memory = HashMemory::default();
@@ -287,6 +362,7 @@ fn worker(rx: Receiver<Job>, params: Params, nice: i32) {
                 Err(_) => return,
             }
         };
+        let started = Instant::now();
         match job {
             Job::Hash { password, reply } => {
                 let _ = reply.send(hash_with(&params, &password, &mut memory));
@@ -299,6 +375,7 @@ fn worker(rx: Receiver<Job>, params: Params, nice: i32) {
                 let _ = reply.send(verify_with(&params, &password, &phc, &mut memory));
             }
         }
+        record(mean, started.elapsed());
     }
 }
 

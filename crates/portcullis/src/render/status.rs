@@ -21,6 +21,23 @@ impl Auth {
         error_page(self.inner.renderer.as_ref(), self.settings(), status, msg)
     }
 
+    /// The 503 page for a login or signup shed because the hashing threads
+    /// are booked beyond `security.hash_max_wait_ms`: retry in a second.
+    pub(crate) fn busy_page(&self) -> HttpResponse {
+        let m = &self.settings().auth.messages;
+        let mut res = error_page(
+            self.inner.renderer.as_ref(),
+            self.settings(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            &m.busy,
+        );
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("1"),
+        );
+        res
+    }
+
     /// The page for an internal failure: 503 when temporary (database down,
     /// hashing queue full), else 500. The cause is logged, never shown.
     pub(crate) fn failure_page(&self, err: &AuthError) -> HttpResponse {

@@ -97,6 +97,8 @@ messages! {
     not_found = "This page does not exist.";
     /// Body of the 503 page (database unreachable, hashing queue full).
     unavailable = "The service is temporarily unavailable. Please try again in a moment.";
+    /// Body of the 503 page when too many people sign in or up at once.
+    busy = "Lots of people are signing in right now. Please try again in a moment.";
     /// Body of the 500 page.
     server_error = "Something went wrong on our side. Please try again.";
     /// Link back to the home page on error pages.

@@ -14,8 +14,12 @@ pub struct SecuritySettings {
     pub argon2_parallelism: u32,
     /// Threads hashing passwords (0: one per CPU core).
     pub hash_workers: usize,
-    /// Hash jobs allowed to wait; beyond that logins get 503 + Retry-After
-    /// at once. Each waiting job adds one hash time (~20 ms) to the wait.
+    /// Longest a login or signup may expect to wait for a hashing thread, in
+    /// milliseconds (from the measured hash time and the jobs ahead); beyond
+    /// that it gets 503 + Retry-After at once. A burst of sign-ins queues, a
+    /// sustained flood beyond the cores' capacity is shed.
+    pub hash_max_wait_ms: u64,
+    /// Hash jobs allowed to wait, as a count (0: bounded only by `hash_max_wait_ms`).
     pub hash_queue: usize,
     /// Niceness of the hashing threads (0–19, Linux): above 0, pages keep the
     /// CPU first while a login flood hashes.
@@ -39,7 +43,8 @@ impl Default for SecuritySettings {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_workers: 0,
-            hash_queue: 16,
+            hash_max_wait_ms: 1000,
+            hash_queue: 0,
             hash_thread_nice: 0,
             max_form_bytes: 16 * 1024,
             csrf_trusted_origins: Vec::new(),

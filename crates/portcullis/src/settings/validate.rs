@@ -172,10 +172,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "must be between 1 and 64",
         ));
     }
-    if sec.hash_queue == 0 {
+    if !(1..=60_000).contains(&sec.hash_max_wait_ms) {
         return Err(SettingsError::invalid(
-            "security.hash_queue",
-            "must be at least 1",
+            "security.hash_max_wait_ms",
+            "must be between 1 and 60000",
         ));
     }
     if sec.max_form_bytes < 1024 {

@@ -8,6 +8,7 @@ mod bad_input;
 mod csrf;
 mod form_limits;
 mod guards;
+mod hash_load;
 mod honest_settings;
 mod pages;
 mod session_races;
