@@ -7,7 +7,7 @@ use anyhow::{bail, Context as _};
 use serde::Serialize;
 
 use crate::{
-    load::{self, Login, Page},
+    load::{self, Login, Page, Who},
     server::{free_addr, peak_rss, Server},
     setup,
     stats::Summary,
@@ -80,7 +80,7 @@ fn demo(
     std::fs::write(
         &settings,
         format!(
-            "[auth]\nsite_origin = \"http://{addr}\"\n\n[database]\nurl = \"{url}\"\nmax_connections = {}\npool_per_worker = {per_worker}\n",
+            "[auth]\nsite_origin = \"http://{addr}\"\n\n[database]\nurl = \"{url}\"\nmax_connections = {}\npool_per_worker = {per_worker}\n\n[security]\n# The driver's logins come through one proxy from many addresses.\ntrusted_proxy_count = 1\n",
             plan.max_connections
         ),
     )?;
@@ -189,10 +189,17 @@ pub async fn measure(
     r.rss_page_mib = rss_page;
 
     // One login at a time: a success, an unknown user and a wrong password must cost alike.
+    // Unknown names and wrong passwords spread over accounts, as a crowd's
+    // typos are: forty on one account would trip its failed-login limit,
+    // and a refused login costs no hash.
     let forms = [
         login.clone(),
-        login.with("nobody-here", setup::PASSWORD),
-        login.with(setup::USER, "wrong-password-123"),
+        login
+            .with("nobody-here", setup::PASSWORD)
+            .varied(Who::Numbered),
+        login
+            .with(setup::USER, "wrong-password-123")
+            .varied(Who::Crowd),
     ];
     let costs = load::interleaved_logins(&forms, plan.cost_samples).await?;
     (r.login_ok_ms, r.login_unknown_ms, r.login_wrong_ms) =
@@ -201,20 +208,22 @@ pub async fn measure(
     // The ceiling measured now, beside the logins it bounds (a shared machine drifts).
     r.hash_ms = crate::ceiling::hash_time(plan.cost_samples / 4)?.as_secs_f64() * 1e3;
 
-    r.logins = load::logins(&login, plan.login_conns, plan.duration)
+    // Many people signing in: one crowd account a connection.
+    let crowd = login.crowd();
+    r.logins = load::logins(&crowd, plan.login_conns, plan.duration)
         .await
         .summary(SIGNED_IN);
 
     // A login flood beside the page load.
     ((r.flood_page, r.flood_logins), r.rss_flood_mib) =
-        peak_rss(&server, flood(plan, &page, &login)).await;
+        peak_rss(&server, flood(plan, &page, &crowd)).await;
 
     // The same flood with the page load on the floor instead.
-    (r.flood_floor, r.flood_floor_logins) = flood(plan, &floor_pages[1], &login).await;
+    (r.flood_floor, r.flood_floor_logins) = flood(plan, &floor_pages[1], &crowd).await;
     drop(floors);
 
     // Far beyond capacity: excess logins must be shed at once, with Retry-After.
-    let over = load::logins(&login, plan.overload_conns, plan.duration).await;
+    let over = load::logins(&crowd, plan.overload_conns, plan.duration).await;
     r.overload = over.summary(SIGNED_IN);
     r.overload_shed = over.count(429) + over.count(503);
     r.overload_shed_with_retry_after = over.shed_with_retry_after;

@@ -44,12 +44,20 @@ impl Conn {
 
     /// GET `path` with `cookie` (a `Cookie:` header value, may be empty).
     pub async fn get(&mut self, path: &str, cookie: &str) -> anyhow::Result<Reply> {
-        self.send(Method::GET, path, cookie, None).await
+        self.send(Method::GET, path, cookie, None, None).await
     }
 
-    /// POST an urlencoded `form` to `path`, same-origin.
-    pub async fn post(&mut self, path: &str, cookie: &str, form: String) -> anyhow::Result<Reply> {
-        self.send(Method::POST, path, cookie, Some(form)).await
+    /// POST an urlencoded `form` to `path`, same-origin, forwarded for the
+    /// client address `client` (`X-Forwarded-For`).
+    pub async fn post_from(
+        &mut self,
+        path: &str,
+        cookie: &str,
+        form: String,
+        client: &str,
+    ) -> anyhow::Result<Reply> {
+        self.send(Method::POST, path, cookie, Some(form), Some(client))
+            .await
     }
 
     async fn send(
@@ -58,6 +66,7 @@ impl Conn {
         path: &str,
         cookie: &str,
         form: Option<String>,
+        forwarded_for: Option<&str>,
     ) -> anyhow::Result<Reply> {
         // A server that answers `Connection: close` (gunicorn's sync workers) gets a new connection,
         // as a browser would open one.
@@ -70,6 +79,9 @@ impl Conn {
             .header(header::HOST, &self.host);
         if !cookie.is_empty() {
             req = req.header(header::COOKIE, cookie);
+        }
+        if let Some(client) = forwarded_for {
+            req = req.header("x-forwarded-for", client);
         }
         let body = match form {
             Some(form) => {

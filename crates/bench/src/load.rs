@@ -4,7 +4,10 @@
 use std::{
     future::Future,
     net::SocketAddr,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -37,6 +40,10 @@ pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
 /// closed by the server).
 trait Exchange: Clone + Send + Sync + 'static {
     type Conn: Send;
+    /// What connection `i` of a closed loop sends (by default the same for all).
+    fn for_conn(&self, _i: usize) -> Self {
+        self.clone()
+    }
     fn open(addr: SocketAddr) -> impl Future<Output = anyhow::Result<Self::Conn>> + Send;
     fn exchange<'a>(
         &'a self,
@@ -76,6 +83,13 @@ impl Exchange for PageGet {
 impl Exchange for Login {
     type Conn = Conn;
 
+    fn for_conn(&self, i: usize) -> Self {
+        match self.who {
+            Who::Crowd => self.with(&setup::crowd_user(i), &self.password),
+            _ => self.clone(),
+        }
+    }
+
     async fn open(addr: SocketAddr) -> anyhow::Result<Conn> {
         Conn::open(addr).await
     }
@@ -108,8 +122,8 @@ async fn closed_loop<E: Exchange>(
 ) -> Stats {
     let deadline = Instant::now() + dur;
     let tasks: Vec<_> = (0..conns)
-        .map(|_| {
-            let what = what.clone();
+        .map(|i| {
+            let what = what.for_conn(i);
             tokio::spawn(async move {
                 let mut stats = Stats::default();
                 let mut conn = None;
@@ -135,6 +149,31 @@ pub struct Login {
     pub path: Arc<str>,
     pub username: Arc<str>,
     pub password: Arc<str>,
+    pub who: Who,
+}
+
+/// Whose login a form is, across a load's connections and rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The same account every time.
+    One,
+    /// One crowd account per connection ([`setup::crowd_user`]), or per
+    /// round of [`interleaved_logins`].
+    Crowd,
+    /// A name of its own per round (`{username}-{round}`): unknown users
+    /// that never repeat, so no per-account limit counts them together.
+    Numbered,
+}
+
+/// A distinct client address for every login: each comes through the
+/// demo's one trusted proxy (`security.trusted_proxy_count = 1`) from
+/// `X-Forwarded-For`, as a crowd of people behind a load balancer does, so
+/// per-address rate limits see many addresses. Servers that trust no proxy
+/// (Django here) ignore the header.
+fn next_client_addr() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
 }
 
 /// Hidden CSRF field names: ours, then Django's.
@@ -148,6 +187,32 @@ impl Login {
             path: path.into(),
             username: setup::USER.into(),
             password: setup::PASSWORD.into(),
+            who: Who::One,
+        }
+    }
+
+    /// This form in round `k` of [`interleaved_logins`].
+    fn for_round(&self, k: usize) -> Login {
+        match self.who {
+            Who::One => self.clone(),
+            Who::Crowd => self.with(&setup::crowd_user(k), &self.password),
+            Who::Numbered => self.with(&format!("{}-{k}", self.username), &self.password),
+        }
+    }
+
+    /// This form with `who` deciding the account per connection or round.
+    pub fn varied(&self, who: Who) -> Login {
+        Login {
+            who,
+            ..self.clone()
+        }
+    }
+
+    /// The same form, one crowd account per connection of a load.
+    pub fn crowd(&self) -> Login {
+        Login {
+            who: Who::Crowd,
+            ..self.clone()
         }
     }
 
@@ -156,6 +221,7 @@ impl Login {
         Login {
             username: username.into(),
             password: password.into(),
+            who: Who::One,
             ..self.clone()
         }
     }
@@ -180,7 +246,9 @@ impl Login {
             .append_pair(TOKEN_FIELDS[1], &token)
             .finish();
         let t0 = Instant::now();
-        let reply = conn.post(&self.path, &jar.header(), form).await?;
+        let reply = conn
+            .post_from(&self.path, &jar.header(), form, &next_client_addr())
+            .await?;
         let took = t0.elapsed();
         jar.absorb(&reply);
         let retry_after = reply.headers.contains_key(header::RETRY_AFTER);
@@ -213,9 +281,9 @@ pub async fn interleaved_logins(forms: &[Login], n: usize) -> anyhow::Result<Vec
     let mut conn = Conn::open(forms[0].addr).await?;
     let mut stats = vec![Stats::default(); forms.len()];
     let t0 = Instant::now();
-    for _ in 0..n {
+    for k in 0..n {
         for (form, s) in forms.iter().zip(stats.iter_mut()) {
-            let (status, took, _, _) = form.once(&mut conn).await?;
+            let (status, took, _, _) = form.for_round(k).once(&mut conn).await?;
             s.record(status, took);
         }
     }

@@ -9,6 +9,15 @@ use portcullis::{db::Database, settings::DatabaseSettings, Auth, NewUser, Settin
 /// The user every measured request signs in as.
 pub const USER: &str = "bench";
 pub const PASSWORD: &str = "bench-password-123";
+/// Accounts beside [`USER`] with the same password: a login flood is many
+/// people signing in, one account a connection (the per-account rate limit
+/// would refuse one account signing in on eight connections at once).
+pub const CROWD: usize = 64;
+
+/// The `i`-th crowd account's username.
+pub fn crowd_user(i: usize) -> String {
+    format!("{USER}-{}", i % CROWD)
+}
 
 /// Migrates `url`, creates [`USER`] with a group, group permissions and a
 /// direct permission (so the guarded page loads a realistic identity).
@@ -25,6 +34,17 @@ pub async fn prepare(url: &str) -> anyhow::Result<()> {
             .await?
         {
             bail!("cannot create the bench user: {}", e.summary());
+        }
+    }
+    for i in 0..CROWD {
+        let name = crowd_user(i);
+        if auth.user_by_username(&name).await?.is_none() {
+            if let Err(e) = auth
+                .create_user(NewUser::new(&name, format!("{name}@example.com"), PASSWORD))
+                .await?
+            {
+                bail!("cannot create the crowd user {name}: {}", e.summary());
+            }
         }
     }
     auth.grant_group_permission("Editors", "articles.edit")
