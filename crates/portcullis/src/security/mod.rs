@@ -1,5 +1,7 @@
-//! Request-level protections: CSRF, safe redirects, response headers.
+//! Request-level protections: CSRF, safe redirects, response headers,
+//! client addresses and rate limits.
 
+pub mod client_ip;
 pub mod csrf;
 pub mod headers;
 pub mod redirect;
