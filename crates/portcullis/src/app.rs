@@ -14,6 +14,7 @@ use crate::{
     oidc::ProviderRegistry,
     password::{HashParams, PasswordHasher, PasswordRules, Verified},
     render::{DefaultRenderer, Renderer},
+    security::ratelimit::{DbRateLimitStore, Policy, RateLimitStore, RateLimiter},
     session::{keys, DbSessionStore},
     settings::{LoginField, Settings},
 };
@@ -46,6 +47,10 @@ pub(crate) struct AuthInner {
     pub(crate) on_denied: Option<DenyHook>,
     pub(crate) providers: ProviderRegistry,
     pub(crate) rules: PasswordRules,
+    pub(crate) rate_limiter: RateLimiter,
+    /// A store set with [`AuthBuilder::rate_limit_store`]; `None`: the database's.
+    pub(crate) rate_limit_store: Option<Arc<dyn RateLimitStore>>,
+    pub(crate) rate_limit_policy: Arc<Policy>,
     /// Database loads of the current user (tests check: at most one per request).
     pub(crate) user_loads: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -66,6 +71,7 @@ pub struct AuthBuilder {
     mailer: Option<Arc<dyn Mailer>>,
     on_denied: Option<DenyHook>,
     database: Option<Database>,
+    rate_limit_store: Option<Arc<dyn RateLimitStore>>,
 }
 
 impl AuthBuilder {
@@ -94,6 +100,13 @@ impl AuthBuilder {
     /// read needs those, set `database.session_read_connections = false`.
     pub fn database(mut self, db: Database) -> Self {
         self.database = Some(db);
+        self
+    }
+
+    /// Replaces where rate-limit attempts are counted (default: the
+    /// database, shared by every replica on it).
+    pub fn rate_limit_store(mut self, store: impl RateLimitStore) -> Self {
+        self.rate_limit_store = Some(Arc::new(store));
         self
     }
 
@@ -136,6 +149,8 @@ impl AuthBuilder {
         let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
         let providers = ProviderRegistry::new(settings.oidc.providers.clone());
         let rules = PasswordRules::from(&settings.auth);
+        let rate_limit_policy = Arc::new(Policy::new(&settings.security.rate_limits));
+        let rate_limiter = rate_limiter(&db, &self.rate_limit_store, &rate_limit_policy);
         Ok(Auth {
             inner: Arc::new(AuthInner {
                 settings,
@@ -147,10 +162,25 @@ impl AuthBuilder {
                 on_denied: self.on_denied,
                 providers,
                 rules,
+                rate_limiter,
+                rate_limit_store: self.rate_limit_store,
+                rate_limit_policy,
                 user_loads: Default::default(),
             }),
         })
     }
+}
+
+/// The limiter counting in `custom`, else in `db`.
+fn rate_limiter(
+    db: &Database,
+    custom: &Option<Arc<dyn RateLimitStore>>,
+    policy: &Arc<Policy>,
+) -> RateLimiter {
+    let store = custom
+        .clone()
+        .unwrap_or_else(|| Arc::new(DbRateLimitStore::new(db.clone())));
+    RateLimiter::new(store, Arc::clone(policy))
 }
 
 impl Auth {
@@ -164,10 +194,14 @@ impl Auth {
             return self.clone();
         }
         let i = &self.inner;
+        let db = i.db.lazy_copy();
         Auth {
             inner: Arc::new(AuthInner {
                 settings: i.settings.clone(),
-                db: i.db.lazy_copy(),
+                rate_limiter: rate_limiter(&db, &i.rate_limit_store, &i.rate_limit_policy),
+                rate_limit_store: i.rate_limit_store.clone(),
+                rate_limit_policy: Arc::clone(&i.rate_limit_policy),
+                db,
                 hasher: i.hasher.clone(),
                 cookie_key: i.cookie_key.clone(),
                 renderer: Arc::clone(&i.renderer),
@@ -188,6 +222,7 @@ impl Auth {
             mailer: None,
             on_denied: None,
             database: None,
+            rate_limit_store: None,
         }
     }
 
@@ -224,6 +259,12 @@ impl Auth {
     /// The mailer.
     pub fn mailer(&self) -> &dyn Mailer {
         self.inner.mailer.as_ref()
+    }
+
+    /// The rate limiter the login and signup pages use (to limit your own
+    /// login UI the same way, or to purge expired windows).
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
     }
 
     /// The OIDC provider registry.

@@ -20,6 +20,7 @@ mod email;
 mod error;
 mod messages;
 mod oidc;
+mod rate_limits;
 mod security;
 mod session;
 mod validate;
@@ -39,6 +40,7 @@ pub use email::{EmailBackend, EmailSettings};
 pub use error::SettingsError;
 pub use messages::Messages;
 pub use oidc::{OidcSettings, ProviderSettings};
+pub use rate_limits::{Rate, RateLimitSettings, RatePer, MAX_RATE_PERIOD_SECS};
 pub use security::SecuritySettings;
 pub use session::{CookieSecure, SameSitePolicy, SessionSettings};
 pub use validate::Origin;
@@ -60,7 +62,7 @@ pub struct Settings {
     pub session: SessionSettings,
     /// `[email]`: mail backend.
     pub email: EmailSettings,
-    /// `[security]`: hashing cost, limits, CSRF origins, proxies.
+    /// `[security]`: hashing cost, limits, CSRF origins, proxies, rate limits.
     pub security: SecuritySettings,
     /// `[oidc]`: OpenID Connect providers.
     pub oidc: OidcSettings,
