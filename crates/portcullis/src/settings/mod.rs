@@ -177,6 +177,25 @@ mod tests {
     }
 
     #[test]
+    fn bad_rate_limits_are_named() {
+        for (toml, key) in [
+            (
+                "login_failed = \"5/fortnight/key\"",
+                "security.rate_limits.login_failed",
+            ),
+            ("login = \"0/m/ip\"", "security.rate_limits.login"),
+            ("signup = \"5/m/key\"", "security.rate_limits.signup"),
+            ("no_such_action = \"1/m/ip\"", "no_such_action"),
+        ] {
+            let err =
+                Settings::from_toml_str(&format!("[security.rate_limits]\n{toml}\n")).unwrap_err();
+            assert!(err.to_string().contains(key), "{toml}: {err}");
+        }
+        let off = Settings::from_toml_str("[security.rate_limits]\nlogin = \"\"\n").unwrap();
+        assert!(off.security.rate_limits.login.is_empty());
+    }
+
+    #[test]
     fn redirect_loop_is_refused() {
         let err = Settings::from_toml_str("[auth]\nlogin_redirect_url = \"/login\"\n").unwrap_err();
         assert!(err.to_string().contains("redirect loop"), "{err}");

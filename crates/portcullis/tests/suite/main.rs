@@ -6,5 +6,6 @@ mod accounts;
 mod bad_input;
 mod guards;
 mod pages;
+mod ratelimit;
 mod sessions;
 mod settings;
