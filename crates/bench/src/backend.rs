@@ -77,6 +77,8 @@ fn demo(
         format!("{name}-shared-pool")
     };
     let settings = work.join(format!("{name}-settings.toml"));
+    // Every login comes from 127.0.0.1 as one user: the rate limits stay on
+    // (each login still pays its counting) but out of reach.
     std::fs::write(
         &settings,
         format!(

@@ -14,7 +14,11 @@ use crate::{
     oidc::ProviderRegistry,
     password::{HashParams, PasswordHasher, PasswordRules, Verified},
     render::{DefaultRenderer, Renderer},
-    security::{csrf, csrf_cookie::CsrfCookie},
+    security::{
+        csrf,
+        csrf_cookie::CsrfCookie,
+        ratelimit::{DbRateLimitStore, Policy, RateLimitStore, RateLimiter},
+    },
     session::{keys, DbSessionStore},
     settings::{LoginField, Settings},
 };
@@ -48,6 +52,10 @@ pub(crate) struct AuthInner {
     pub(crate) on_denied: Option<DenyHook>,
     pub(crate) providers: ProviderRegistry,
     pub(crate) rules: PasswordRules,
+    pub(crate) rate_limiter: RateLimiter,
+    /// A store set with [`AuthBuilder::rate_limit_store`]; `None`: the database's.
+    pub(crate) rate_limit_store: Option<Arc<dyn RateLimitStore>>,
+    pub(crate) rate_limit_policy: Arc<Policy>,
     /// Database loads of the current user (tests check: at most one per request).
     pub(crate) user_loads: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -68,6 +76,7 @@ pub struct AuthBuilder {
     mailer: Option<Arc<dyn Mailer>>,
     on_denied: Option<DenyHook>,
     database: Option<Database>,
+    rate_limit_store: Option<Arc<dyn RateLimitStore>>,
 }
 
 impl AuthBuilder {
@@ -96,6 +105,13 @@ impl AuthBuilder {
     /// read needs those, set `database.session_read_connections = false`.
     pub fn database(mut self, db: Database) -> Self {
         self.database = Some(db);
+        self
+    }
+
+    /// Replaces where rate-limit attempts are counted (default: the
+    /// database, shared by every replica on it).
+    pub fn rate_limit_store(mut self, store: impl RateLimitStore) -> Self {
+        self.rate_limit_store = Some(Arc::new(store));
         self
     }
 
@@ -139,6 +155,8 @@ impl AuthBuilder {
         let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
         let providers = ProviderRegistry::new(settings.oidc.providers.clone());
         let rules = PasswordRules::from(&settings.auth);
+        let rate_limit_policy = Arc::new(Policy::new(&settings.security.rate_limits));
+        let rate_limiter = rate_limiter(&db, &self.rate_limit_store, &rate_limit_policy);
         let auth = Auth {
             inner: Arc::new(AuthInner {
                 settings,
@@ -151,12 +169,27 @@ impl AuthBuilder {
                 on_denied: self.on_denied,
                 providers,
                 rules,
+                rate_limiter,
+                rate_limit_store: self.rate_limit_store,
+                rate_limit_policy,
                 user_loads: Default::default(),
             }),
         };
         crate::session::purge::start(&auth);
         Ok(auth)
     }
+}
+
+/// The limiter counting in `custom`, else in `db`.
+fn rate_limiter(
+    db: &Database,
+    custom: &Option<Arc<dyn RateLimitStore>>,
+    policy: &Arc<Policy>,
+) -> RateLimiter {
+    let store = custom
+        .clone()
+        .unwrap_or_else(|| Arc::new(DbRateLimitStore::new(db.clone())));
+    RateLimiter::new(store, Arc::clone(policy))
 }
 
 impl Auth {
@@ -170,10 +203,14 @@ impl Auth {
             return self.clone();
         }
         let i = &self.inner;
+        let db = i.db.lazy_copy();
         Auth {
             inner: Arc::new(AuthInner {
                 settings: i.settings.clone(),
-                db: i.db.lazy_copy(),
+                rate_limiter: rate_limiter(&db, &i.rate_limit_store, &i.rate_limit_policy),
+                rate_limit_store: i.rate_limit_store.clone(),
+                rate_limit_policy: Arc::clone(&i.rate_limit_policy),
+                db,
                 hasher: i.hasher.clone(),
                 cookie_key: i.cookie_key.clone(),
                 csrf_cookie: i.csrf_cookie.clone(),
@@ -195,6 +232,7 @@ impl Auth {
             mailer: None,
             on_denied: None,
             database: None,
+            rate_limit_store: None,
         }
     }
 
@@ -231,6 +269,12 @@ impl Auth {
     /// The mailer.
     pub fn mailer(&self) -> &dyn Mailer {
         self.inner.mailer.as_ref()
+    }
+
+    /// The rate limiter the login and signup pages use (to limit your own
+    /// login UI the same way, or to purge expired windows).
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
     }
 
     /// The OIDC provider registry.

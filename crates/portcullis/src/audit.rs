@@ -19,6 +19,9 @@ pub enum AuditEvent {
     CsrfRejected,
     /// A password was changed (CLI or page).
     PasswordChanged,
+    /// An attempt was refused by a rate limit (the detail names the
+    /// action and the client address, never the login).
+    RateLimited,
 }
 
 /// Records `event`; `user` is a known user's id, never a typed value (people

@@ -12,6 +12,9 @@ pub enum AuthError {
     /// Password hashing failed or is overloaded.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// Attempts could not be counted for rate limiting.
+    #[error(transparent)]
+    RateLimit(#[from] crate::security::ratelimit::RateLimitError),
     /// The session could not be written.
     #[error("while writing the session: {0}")]
     Session(String),
@@ -34,6 +37,7 @@ impl AuthError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             AuthError::Db(e) => e.is_unavailable(),
+            AuthError::RateLimit(e) => e.is_unavailable(),
             AuthError::Hash(_) => true,
             _ => false,
         }

@@ -6,6 +6,7 @@ pub(crate) mod access;
 mod error;
 pub mod groups;
 pub mod permissions;
+pub(crate) mod rate_limits;
 pub(crate) mod reads;
 pub mod secrets;
 pub mod sessions;

@@ -1,4 +1,5 @@
-//! The login page: username and/or email per `auth.login_fields`.
+//! The login page: username and/or email per `auth.login_fields`. A POST is
+//! counted against the login limits before any password is hashed.
 
 use actix_session::Session;
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -8,7 +9,12 @@ use super::{form, respond};
 use crate::{
     accounts::AuthError,
     render::{page_base, FieldContext, LoginContext},
-    security::{csrf, redirect::safe_next},
+    security::{
+        client_ip::client_ip,
+        csrf,
+        ratelimit::{Action, Usage},
+        redirect::safe_next,
+    },
     settings::LoginField,
     Auth,
 };
@@ -80,11 +86,25 @@ pub(super) async fn submit(
             StatusCode::OK,
         )
     };
+    // Counted before the hash: a refused attempt costs no hashing time, so
+    // a flood cannot starve real users of it.
+    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
+    let usage = match auth
+        .rate_limiter()
+        .consume(&[Action::Login, Action::LoginFailed], ip, Some(&f.login))
+        .await
+    {
+        Ok(Ok(usage)) => usage,
+        Ok(Err(limited)) => {
+            return respond::rate_limited(&auth, &req, &limited, &m.too_many_login_attempts)
+        }
+        Err(e) => return auth.failure_page(&e.into()),
+    };
     if f.login.chars().count() > MAX_LOGIN_CHARS {
         return failed(&auth);
     }
     match auth.authenticate(&f.login, &f.password).await {
-        Ok(Some(user)) => match auth.login(&session, &user).await {
+        Ok(Some(user)) => match succeeded(&auth, &session, &user, &usage).await {
             Ok(()) => respond::see_other(&respond::target(
                 next.as_deref(),
                 &auth.settings().auth.login_redirect_url,
@@ -98,6 +118,21 @@ pub(super) async fn submit(
         }
         Err(e) => auth.failure_page(&e),
     }
+}
+
+/// Signs `user` in after taking back this attempt's failed-login hits (a
+/// success is not a failure; earlier failures stay counted).
+async fn succeeded(
+    auth: &Auth,
+    session: &Session,
+    user: &crate::User,
+    usage: &Usage,
+) -> Result<(), AuthError> {
+    if let Err(e) = usage.rollback(Action::LoginFailed).await {
+        // Costs the user one counted failure at worst; not worth refusing the login.
+        tracing::warn!(error = %e, "could not take back a successful login's failed-login hits");
+    }
+    auth.login(session, user).await
 }
 
 fn render(

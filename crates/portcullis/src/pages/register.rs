@@ -8,7 +8,7 @@ use super::{form, respond};
 use crate::{
     accounts::{AuthError, FieldErrors, NewUser},
     render::{page_base, FieldContext, RegisterContext},
-    security::{csrf, redirect::safe_next},
+    security::{client_ip::client_ip, csrf, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
     Auth,
 };
@@ -70,6 +70,19 @@ pub(super) async fn submit(
         f.next = form::query_next(&req);
     }
     let m = &auth.settings().auth.messages;
+    // Every POST counts, before the password is hashed.
+    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
+    match auth
+        .rate_limiter()
+        .consume(&[Action::Signup], ip, None)
+        .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(limited)) => {
+            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
+        }
+        Err(e) => return auth.failure_page(&e.into()),
+    }
     let mut mismatch = FieldErrors::default();
     if f.password2.is_empty() {
         mismatch.password_confirm.push(m.field_required.clone());

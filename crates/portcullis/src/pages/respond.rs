@@ -1,10 +1,14 @@
-//! Responses shared by the pages: redirects, error pages, current user.
+//! Responses shared by the pages: redirects, error pages, rate limits, current user.
 
-use actix_web::{http::header, HttpRequest, HttpResponse};
+use actix_web::{
+    http::{header, StatusCode},
+    HttpRequest, HttpResponse,
+};
 
 use crate::{
-    guard::current_user,
-    security::{headers::apply_page_headers, redirect::safe_next},
+    guard::{current_user, is_api_request},
+    render::error_page,
+    security::{headers::apply_page_headers, ratelimit::Limited, redirect::safe_next},
     Auth, User,
 };
 
@@ -35,4 +39,33 @@ pub(super) fn target(next: Option<&str>, fallback: &str) -> String {
 /// The signed-in user, or the failure page.
 pub(super) async fn user(auth: &Auth, req: &HttpRequest) -> Result<Option<User>, HttpResponse> {
     current_user(req).await.map_err(|e| auth.failure_page(&e))
+}
+
+/// 429 with `Retry-After`: `message` on the error page, or
+/// `{"error":"rate_limited"}` for API clients (as guards decide who is one).
+pub(super) fn rate_limited(
+    auth: &Auth,
+    req: &HttpRequest,
+    limited: &Limited,
+    message: &str,
+) -> HttpResponse {
+    let status = StatusCode::TOO_MANY_REQUESTS;
+    let mut res = if is_api_request(req) {
+        HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "error": "rate_limited",
+                "retry_after": limited.retry_after_secs,
+            }))
+    } else {
+        error_page(
+            auth.inner.renderer.as_ref(),
+            auth.settings(),
+            status,
+            message,
+        )
+    };
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, limited.retry_after_secs.into());
+    res
 }

@@ -285,10 +285,12 @@ impl PasswordHasher {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// How long a job submitted now would expect to wait for a thread.
+    /// How long a job submitted now would expect to wait for a thread: the
+    /// jobs already waiting, shared among the threads, at the running mean
+    /// hash time (a job that finds the queue empty is always taken).
     pub fn expected_wait(&self) -> Duration {
         let i = &self.inner;
-        let ahead = i.queue.len() as u64 + 1;
+        let ahead = i.queue.len() as u64;
         let mean = i.mean_nanos.load(Ordering::Relaxed);
         Duration::from_nanos(ahead.saturating_mul(mean) / i.workers.max(1) as u64)
     }

@@ -15,6 +15,7 @@ impl Auth {
             StatusCode::FORBIDDEN => &m.csrf_failed,
             StatusCode::NOT_FOUND => &m.not_found,
             StatusCode::PAYLOAD_TOO_LARGE => &m.too_large,
+            StatusCode::TOO_MANY_REQUESTS => &m.too_many_attempts,
             StatusCode::SERVICE_UNAVAILABLE => &m.unavailable,
             _ => &m.server_error,
         };

@@ -1,6 +1,9 @@
-//! Request-level protections: CSRF, safe redirects, response headers.
+//! Request-level protections: CSRF, safe redirects, response headers,
+//! client addresses and rate limits.
 
+pub mod client_ip;
 pub mod csrf;
 pub(crate) mod csrf_cookie;
 pub mod headers;
+pub mod ratelimit;
 pub mod redirect;

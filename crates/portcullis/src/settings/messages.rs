@@ -95,6 +95,10 @@ messages! {
     too_large = "The submitted form is too large.";
     /// Body of the 404 page.
     not_found = "This page does not exist.";
+    /// Body of the 429 page when a login limit refuses an attempt.
+    too_many_login_attempts = "Too many failed login attempts. Try again later.";
+    /// Body of the 429 page when another rate limit (signup) refuses an attempt.
+    too_many_attempts = "Too many attempts. Try again later.";
     /// Body of the 503 page (database unreachable, hashing queue full).
     unavailable = "The service is temporarily unavailable. Please try again in a moment.";
     /// Body of the 503 page when too many people sign in or up at once.

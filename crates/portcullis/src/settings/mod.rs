@@ -20,6 +20,7 @@ mod email;
 mod error;
 mod messages;
 mod oidc;
+mod rate_limits;
 mod security;
 mod session;
 mod unavailable;
@@ -40,6 +41,7 @@ pub use email::{EmailBackend, EmailSettings};
 pub use error::SettingsError;
 pub use messages::Messages;
 pub use oidc::{OidcSettings, ProviderSettings};
+pub use rate_limits::{Rate, RateLimitSettings, RatePer, MAX_RATE_PERIOD_SECS};
 pub use security::SecuritySettings;
 pub use session::{CookieSecure, SameSitePolicy, SessionSettings};
 pub use validate::Origin;
@@ -61,7 +63,7 @@ pub struct Settings {
     pub session: SessionSettings,
     /// `[email]`: mail backend.
     pub email: EmailSettings,
-    /// `[security]`: hashing cost, limits, CSRF origins, proxies.
+    /// `[security]`: hashing cost, limits, CSRF origins, proxies, rate limits.
     pub security: SecuritySettings,
     /// `[oidc]`: OpenID Connect providers.
     pub oidc: OidcSettings,
@@ -176,6 +178,25 @@ mod tests {
         );
         let err = Settings::from_toml_str("[auth]\nlogin_fields = [\"phone\"]\n").unwrap_err();
         assert!(err.to_string().contains("login_fields"), "{err}");
+    }
+
+    #[test]
+    fn bad_rate_limits_are_named() {
+        for (toml, key) in [
+            (
+                "login_failed = \"5/fortnight/key\"",
+                "security.rate_limits.login_failed",
+            ),
+            ("login = \"0/m/ip\"", "security.rate_limits.login"),
+            ("signup = \"5/m/key\"", "security.rate_limits.signup"),
+            ("no_such_action = \"1/m/ip\"", "no_such_action"),
+        ] {
+            let err =
+                Settings::from_toml_str(&format!("[security.rate_limits]\n{toml}\n")).unwrap_err();
+            assert!(err.to_string().contains(key), "{toml}: {err}");
+        }
+        let off = Settings::from_toml_str("[security.rate_limits]\nlogin = \"\"\n").unwrap();
+        assert!(off.security.rate_limits.login.is_empty());
     }
 
     #[test]

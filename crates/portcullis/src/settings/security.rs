@@ -1,8 +1,10 @@
-//! `[security]`: hashing cost, body limits, CSRF origins, proxies.
+//! `[security]`: hashing cost, body limits, CSRF origins, proxies, rate limits.
 
 use serde::{Deserialize, Serialize};
 
-/// `[security]`: password hashing, request limits, CSRF and proxy trust.
+use super::RateLimitSettings;
+
+/// `[security]`: password hashing, request limits, CSRF, proxy trust and rate limits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecuritySettings {
@@ -32,8 +34,13 @@ pub struct SecuritySettings {
     /// `"/api"` covers `/api` and `/api/…`, not `/apikeys`. An exemption
     /// covering a Portcullis page stops start-up.
     pub csrf_exempt_paths: Vec<String>,
-    /// Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
+    /// Reverse proxies in front of the app that append the client address to
+    /// X-Forwarded-For. 0: the client address (for rate limits) is the socket
+    /// peer and the header is ignored; n: the n-th address from the right of
+    /// the header (a missing or malformed one falls back to the peer).
     pub trusted_proxy_count: usize,
+    /// `[security.rate_limits]`: brute-force limits per action.
+    pub rate_limits: RateLimitSettings,
 }
 
 impl Default for SecuritySettings {
@@ -50,6 +57,7 @@ impl Default for SecuritySettings {
             csrf_trusted_origins: Vec::new(),
             csrf_exempt_paths: Vec::new(),
             trusted_proxy_count: 0,
+            rate_limits: RateLimitSettings::default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Start-up checks: a bad or unsafe value stops the app and names its key.
 
-use super::{security::covers, CookieSecure, Settings, SettingsError};
+use super::{security::covers, CookieSecure, Rate, RatePer, Settings, SettingsError};
 
 /// Checks every rule; the first violation is returned.
 pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
@@ -202,6 +202,35 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         Origin::parse(o).map_err(|why| {
             SettingsError::invalid("security.csrf_trusted_origins", format!("{o:?}: {why}"))
         })?;
+    }
+    let rl = &sec.rate_limits;
+    for (key, list, pers) in [
+        (
+            "security.rate_limits.login",
+            &rl.login,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
+            "security.rate_limits.login_failed",
+            &rl.login_failed,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
+            "security.rate_limits.signup",
+            &rl.signup,
+            &[RatePer::Ip][..],
+        ),
+    ] {
+        let rates = Rate::parse_list(list).map_err(|why| SettingsError::invalid(key, why))?;
+        if let Some(r) = rates.iter().find(|r| !pers.contains(&r.per)) {
+            return Err(SettingsError::invalid(
+                key,
+                format!(
+                    "cannot count per {}: this action has no login",
+                    r.per.as_str()
+                ),
+            ));
+        }
     }
 
     let mut seen = std::collections::HashSet::new();

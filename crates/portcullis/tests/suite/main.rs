@@ -11,6 +11,7 @@ mod guards;
 mod hash_load;
 mod honest_settings;
 mod pages;
+mod ratelimit;
 mod session_races;
 mod sessions;
 mod settings;

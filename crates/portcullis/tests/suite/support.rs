@@ -1,7 +1,7 @@
 //! Test harness: a fresh database per test (SQLite file or a new PostgreSQL
 //! database), the real app in-process, and a browser-like cookie jar.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::SocketAddr};
 
 use actix_http::Request;
 use actix_web::{
@@ -279,11 +279,21 @@ impl Resp {
 pub struct Browser {
     pub cookies: HashMap<String, String>,
     pub headers: Vec<(String, String)>,
+    /// The socket peer of its requests (none by default, as in actix's test requests).
+    pub peer: Option<SocketAddr>,
 }
 
 impl Browser {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A browser connecting from `ip`.
+    pub fn from_ip(ip: &str) -> Self {
+        Self {
+            peer: Some(SocketAddr::new(ip.parse().unwrap(), 40_000)),
+            ..Self::default()
+        }
     }
 
     fn cookie_header(&self) -> Option<String> {
@@ -322,6 +332,9 @@ impl Browser {
         }
         for (k, v) in &self.headers {
             req = req.insert_header((k.as_str(), v.as_str()));
+        }
+        if let Some(peer) = self.peer {
+            req = req.peer_addr(peer);
         }
         // A service error is rendered from the error itself, as the real server does.
         let (status, headers, bytes) = match test::try_call_service(app, req.to_request()).await {

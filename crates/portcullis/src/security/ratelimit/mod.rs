@@ -1,0 +1,169 @@
+//! Brute-force protection: limits on login and signup attempts, per client
+//! address and per login, counted in a [`RateLimitStore`] that every replica
+//! shares (the database by default).
+//!
+//! The login page counts an attempt in every applicable limit before it
+//! checks the password, and refuses at once (429, no hash computed) when one
+//! is exceeded; a successful login then takes back its own failed-login hits
+//! ([`Usage::rollback`]), so an attacker's own account cannot refill the
+//! budget. Limits count over a sliding window, so nothing locks for good;
+//! refused attempts are taken back too, so hammering does not prolong a
+//! lock. Defaults are allauth's; see `[security.rate_limits]`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use portcullis::security::ratelimit::Action;
+//! use portcullis::{Auth, Settings};
+//! let settings = Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n[security.rate_limits]\nlogin_failed = \"2/m/key\"\n").unwrap();
+//! let auth = Auth::connect(settings).await.unwrap();
+//! let limiter = auth.rate_limiter();
+//! let ip = Some("203.0.113.7".parse().unwrap());
+//! for _ in 0..2 {
+//!     assert!(limiter.consume(&[Action::LoginFailed], ip, Some("alice")).await.unwrap().is_ok());
+//! }
+//! let limited = limiter.consume(&[Action::LoginFailed], ip, Some("ALICE")).await.unwrap().unwrap_err();
+//! assert!(limited.retry_after_secs >= 1);
+//! # }
+//! ```
+
+mod database;
+mod error;
+mod policy;
+mod store;
+
+use std::{net::IpAddr, sync::Arc};
+
+pub use database::DbRateLimitStore;
+pub use error::RateLimitError;
+pub use policy::Action;
+pub(crate) use policy::Policy;
+pub use store::{Hits, RateLimitStore, StoreFuture, Window};
+
+use crate::{
+    audit::{audit, AuditEvent},
+    settings::RatePer,
+};
+
+/// Applies the configured limits through a store; cheap to clone.
+#[derive(Clone)]
+pub struct RateLimiter {
+    store: Arc<dyn RateLimitStore>,
+    policy: Arc<Policy>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An attempt was refused: a limit of `action` is exceeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limited {
+    /// The action whose limit refused.
+    pub action: Action,
+    /// Whom that limit counts.
+    pub per: RatePer,
+    /// Seconds until an attempt would be allowed again (for `Retry-After`).
+    pub retry_after_secs: u64,
+}
+
+/// The hits one allowed attempt counted, to take back what it should not
+/// have cost ([`Usage::rollback`]).
+#[derive(Clone)]
+#[must_use = "a successful login rolls back its failed-login hits"]
+pub struct Usage {
+    store: Arc<dyn RateLimitStore>,
+    hits: Vec<(Action, String, Window)>,
+}
+
+impl std::fmt::Debug for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Usage")
+            .field("hits", &self.hits.len())
+            .finish()
+    }
+}
+
+impl Usage {
+    /// Takes back this attempt's hits of `action` (a successful login
+    /// rolls back its own `LoginFailed` hits, not anyone else's).
+    ///
+    /// # Errors
+    /// [`RateLimitError`] when the store fails.
+    pub async fn rollback(&self, action: Action) -> Result<(), RateLimitError> {
+        for (_, bucket, window) in self.hits.iter().filter(|(a, ..)| *a == action) {
+            self.store.undo(bucket, *window).await?;
+        }
+        Ok(())
+    }
+}
+
+impl RateLimiter {
+    /// A limiter for `policy` counting in `store`.
+    pub(crate) fn new(store: Arc<dyn RateLimitStore>, policy: Arc<Policy>) -> Self {
+        Self { store, policy }
+    }
+
+    /// Counts one attempt at each of `actions` from `ip` (the client
+    /// address, see [`crate::security::client_ip`]) for `login` (as typed:
+    /// it is canonicalised and hashed here, and key limits are skipped
+    /// without one). When any limit is exceeded nothing is counted (the
+    /// hits made so far are taken back), a `RateLimited` audit event is
+    /// logged and [`Limited`] says when to retry.
+    ///
+    /// # Errors
+    /// [`RateLimitError`] when the store fails.
+    pub async fn consume(
+        &self,
+        actions: &[Action],
+        ip: Option<IpAddr>,
+        login: Option<&str>,
+    ) -> Result<Result<Usage, Limited>, RateLimitError> {
+        let now = crate::db::now();
+        let mut usage = Usage {
+            store: Arc::clone(&self.store),
+            hits: Vec::new(),
+        };
+        for &action in actions {
+            for rate in self.policy.rates(action) {
+                let Some(bucket) = policy::bucket(action, rate, ip, login) else {
+                    continue;
+                };
+                let window = Window::containing(now, rate.period_secs);
+                let hits = self.store.hit(&bucket, window).await?;
+                usage.hits.push((action, bucket, window));
+                let elapsed = (now - window.start) as u64;
+                if !policy::allows(rate, hits, elapsed) {
+                    // A refused attempt costs nothing: hammering must not prolong the wait.
+                    for (_, bucket, window) in &usage.hits {
+                        self.store.undo(bucket, *window).await?;
+                    }
+                    let from = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+                    audit(
+                        AuditEvent::RateLimited,
+                        None,
+                        &format!("{} per {} from {from}", action.as_str(), rate.per.as_str()),
+                    );
+                    return Ok(Err(Limited {
+                        action,
+                        per: rate.per,
+                        retry_after_secs: policy::retry_after(rate, hits, elapsed),
+                    }));
+                }
+            }
+        }
+        Ok(Ok(usage))
+    }
+
+    /// Deletes the stored windows that no longer count; returns how many.
+    /// Run it now and then (the database store keeps a row per bucket and window).
+    ///
+    /// # Errors
+    /// [`RateLimitError`] when the store fails.
+    pub async fn purge_expired(&self) -> Result<u64, RateLimitError> {
+        self.store.purge_expired(crate::db::now()).await
+    }
+}
