@@ -30,6 +30,23 @@ async fn stored_hits(ctx: &Ctx, prefix: &str) -> i64 {
     }
 }
 
+/// Rows whose bucket matches the SQL pattern `like`.
+async fn bucket_rows(ctx: &Ctx, like: &str) -> i64 {
+    const SQL: &str = "SELECT COUNT(*) FROM portcullis_rate_limits WHERE bucket LIKE $1";
+    match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => sqlx::query_scalar(SQL)
+            .bind(like)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        portcullis::db::Database::Postgres(p) => sqlx::query_scalar(SQL)
+            .bind(like)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
 fn retry_after(res: &Resp) -> u64 {
     res.header("retry-after")
         .parse()
@@ -111,6 +128,9 @@ async fn five_failures_on_one_account_refuse_it_but_not_another_account(b: Backe
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     }
     assert_eq!(stored_hits(&ctx, "login_failed/key/").await, 5);
+    // A refused attempt writes nothing: it is turned away on a read, so a
+    // flood at a locked account costs no write (its addresses get no row).
+    assert_eq!(bucket_rows(&ctx, "%198.51.100.6%").await, 0);
     // Someone else's failures never block a correct login to another account.
     let mut other = Browser::from_ip("192.0.2.77");
     let res = other.login(&app, "bystander", PASSWORD).await;

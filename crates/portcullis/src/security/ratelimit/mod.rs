@@ -101,6 +101,27 @@ impl Usage {
     }
 }
 
+/// The refusal of `action` by `rate`, logged (never with the login).
+fn refused(
+    action: Action,
+    rate: &crate::settings::Rate,
+    hits: Hits,
+    elapsed: u64,
+    ip: Option<IpAddr>,
+) -> Limited {
+    let from = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    audit(
+        AuditEvent::RateLimited,
+        None,
+        &format!("{} per {} from {from}", action.as_str(), rate.per.as_str()),
+    );
+    Limited {
+        action,
+        per: rate.per,
+        retry_after_secs: policy::retry_after(rate, hits, elapsed),
+    }
+}
+
 impl RateLimiter {
     /// A limiter for `policy` counting in `store`.
     pub(crate) fn new(store: Arc<dyn RateLimitStore>, policy: Arc<Policy>) -> Self {
@@ -123,6 +144,9 @@ impl RateLimiter {
         login: Option<&str>,
     ) -> Result<Result<Usage, Limited>, RateLimitError> {
         let now = crate::db::now();
+        if let Some(limited) = self.already_exceeded(actions, ip, login, now).await? {
+            return Ok(Err(limited));
+        }
         let mut usage = Usage {
             store: Arc::clone(&self.store),
             hits: Vec::new(),
@@ -141,21 +165,46 @@ impl RateLimiter {
                     for (_, bucket, window) in &usage.hits {
                         self.store.undo(bucket, *window).await?;
                     }
-                    let from = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-                    audit(
-                        AuditEvent::RateLimited,
-                        None,
-                        &format!("{} per {} from {from}", action.as_str(), rate.per.as_str()),
-                    );
-                    return Ok(Err(Limited {
-                        action,
-                        per: rate.per,
-                        retry_after_secs: policy::retry_after(rate, hits, elapsed),
-                    }));
+                    return Ok(Err(refused(action, rate, hits, elapsed, ip)));
                 }
             }
         }
         Ok(Ok(usage))
+    }
+
+    /// The limit an attempt would exceed, read without counting (key limits
+    /// first: those a stranger trips against an account). A flood at a
+    /// locked account or from a locked address is refused here, one read
+    /// an attempt and no write. Racing attempts that pass this read are
+    /// still counted atomically by [`consume`](Self::consume).
+    async fn already_exceeded(
+        &self,
+        actions: &[Action],
+        ip: Option<IpAddr>,
+        login: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Limited>, RateLimitError> {
+        let mut rates: Vec<_> = actions
+            .iter()
+            .flat_map(|&action| self.policy.rates(action).iter().map(move |r| (action, r)))
+            .collect();
+        rates.sort_by_key(|(_, r)| r.per != RatePer::Key);
+        for (action, rate) in rates {
+            let Some(bucket) = policy::bucket(action, rate, ip, login) else {
+                continue;
+            };
+            let window = Window::containing(now, rate.period_secs);
+            let Some(mut hits) = self.store.peek(&bucket, window).await? else {
+                return Ok(None);
+            };
+            // As if this attempt were counted.
+            hits.current += 1;
+            let elapsed = (now - window.start) as u64;
+            if !policy::allows(rate, hits, elapsed) {
+                return Ok(Some(refused(action, rate, hits, elapsed, ip)));
+            }
+        }
+        Ok(None)
     }
 
     /// Deletes the stored windows that no longer count; returns how many.
