@@ -496,10 +496,29 @@ fn usage_errors_are_one_line() {
     );
 }
 
-/// PostgreSQL smoke test on a fresh database; skipped when no server is configured.
+/// The PostgreSQL test server's URL. Without one the test is skipped, and
+/// says so on stderr; under CI it fails instead, as the library suite does.
+fn postgres_server() -> Option<String> {
+    match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PORTCULLIS_TEST_POSTGRES_URL must be set under CI (scripts/test.sh starts PostgreSQL)"
+            );
+            eprintln!(
+                "SKIPPED: {}: PORTCULLIS_TEST_POSTGRES_URL not set",
+                std::thread::current().name().unwrap_or("a PostgreSQL test")
+            );
+            None
+        }
+    }
+}
+
+/// PostgreSQL smoke test on a fresh database.
 #[test]
 fn postgres_migrate_createsuperuser_and_grant() {
-    let Ok(server) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL") else {
+    let Some(server) = postgres_server() else {
         return;
     };
     let nanos = std::time::SystemTime::now()
