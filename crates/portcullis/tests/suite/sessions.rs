@@ -3,7 +3,9 @@
 use actix_web::http::StatusCode;
 use sha2::{Digest, Sha256};
 
-use crate::support::{app, exec, setup, setup_with, user, Backend, Browser, PASSWORD};
+use crate::support::{
+    app, csrf_of, exec, sessions_of, setup, setup_with, user, Backend, Browser, PASSWORD,
+};
 
 fn session_cookie(b: &Browser) -> String {
     b.cookies
@@ -140,31 +142,69 @@ async fn logout_deletes_the_server_session_and_keeps_only_preserved_keys(b: Back
     assert_eq!(replay.get(&app, "/theme").await.body, "none");
 }
 
-async fn a_password_change_ends_other_sessions(b: Backend) {
+/// `Auth::set_password` (the CLI's `changepassword`) ends every session of
+/// the user, the one that asked included: no library call yet keeps the
+/// current session while ending the others (see the next test).
+async fn set_password_ends_every_session_of_the_user_and_no_other(b: Backend) {
     let ctx = setup(&b).await;
-    let u = user(&ctx, "dee").await;
+    let dee = user(&ctx, "dee").await;
+    let eli = user(&ctx, "eli").await;
     let app = app(&ctx.auth).await;
-    let (mut one, mut two) = (Browser::new(), Browser::new());
+    let (mut one, mut two, mut other) = (Browser::new(), Browser::new(), Browser::new());
     one.login(&app, "dee", PASSWORD).await;
     two.login(&app, "dee", PASSWORD).await;
+    other.login(&app, "eli", PASSWORD).await;
     assert_eq!(
-        portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id)
-            .await
-            .unwrap(),
-        2
+        (sessions_of(&ctx, &dee).await, sessions_of(&ctx, &eli).await),
+        (2, 1)
     );
     ctx.auth
-        .set_password(&u, "new-violet-harbour-77")
+        .set_password(&dee, "new-violet-harbour-77")
         .await
         .unwrap();
+    assert_eq!(
+        (sessions_of(&ctx, &dee).await, sessions_of(&ctx, &eli).await),
+        (0, 1)
+    );
     assert_eq!(one.get(&app, "/me").await.body, "anonymous");
     assert_eq!(two.get(&app, "/me").await.body, "anonymous");
-    assert_eq!(
-        portcullis::db::sessions::count_for_user(ctx.auth.db(), u.id)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(other.get(&app, "/me").await.body, "eli");
+    let changed = ctx.auth.user_by_id(dee.id).await.unwrap().unwrap();
+    assert_eq!(changed.credential_version(), dee.credential_version() + 1);
+}
+
+/// Until the library has a password-change page, an app's own page keeps
+/// the browser that changed the password signed in by signing it in again
+/// (`support::change_password`): that browser survives under a new session
+/// id, every other session of the user ends.
+async fn a_browser_that_signs_in_again_after_set_password_alone_survives(b: Backend) {
+    let ctx = setup(&b).await;
+    let dee = user(&ctx, "dee").await;
+    let app = app(&ctx.auth).await;
+    let (mut current, mut other) = (Browser::new(), Browser::new());
+    current.login(&app, "dee", PASSWORD).await;
+    other.login(&app, "dee", PASSWORD).await;
+    assert_eq!(sessions_of(&ctx, &dee).await, 2);
+    let before = session_cookie(&current);
+    let token = csrf_of(&current.get(&app, "/logout").await.body);
+    let res = current
+        .post(
+            &app,
+            "/change-password",
+            &[
+                ("csrf_token", &token),
+                ("new_password", "new-violet-harbour-77"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(sessions_of(&ctx, &dee).await, 1);
+    assert_eq!(current.get(&app, "/me").await.body, "dee");
+    assert_eq!(other.get(&app, "/me").await.body, "anonymous");
+    assert_ne!(key_of(&session_cookie(&current)), key_of(&before));
+    let mut replay = Browser::new();
+    replay.cookies.insert("portcullis_session".into(), before);
+    assert_eq!(replay.get(&app, "/me").await.body, "anonymous");
 }
 
 async fn a_stale_credential_version_is_refused_even_if_the_row_survives(b: Backend) {
@@ -209,18 +249,45 @@ async fn expired_and_idle_sessions_are_ignored_and_cleared(b: Backend) {
     assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
 }
 
+/// Identity refuses inactive users anyway, so only the rows show that
+/// deactivation deletes the sessions: with them kept, reactivating would
+/// sign every old browser back in.
 async fn deactivating_a_user_ends_their_sessions(b: Backend) {
     let ctx = setup(&b).await;
-    user(&ctx, "gus").await;
+    let gus = user(&ctx, "gus").await;
+    let ivy = user(&ctx, "ivy").await;
     let app = app(&ctx.auth).await;
-    let mut br = Browser::new();
-    br.login(&app, "gus", PASSWORD).await;
+    let (mut laptop, mut phone, mut other) = (Browser::new(), Browser::new(), Browser::new());
+    laptop.login(&app, "gus", PASSWORD).await;
+    phone.login(&app, "gus", PASSWORD).await;
+    other.login(&app, "ivy", PASSWORD).await;
+    assert_eq!(
+        (sessions_of(&ctx, &gus).await, sessions_of(&ctx, &ivy).await),
+        (2, 1)
+    );
     ctx.auth
         .set_user_flags("gus", false, false, false)
         .await
         .unwrap();
-    let res = br.get(&app, "/dashboard").await;
+    assert_eq!(
+        (sessions_of(&ctx, &gus).await, sessions_of(&ctx, &ivy).await),
+        (0, 1)
+    );
+    let res = laptop.get(&app, "/dashboard").await;
     assert_eq!(res.status, StatusCode::FOUND);
+    assert_eq!(res.location(), "/login?next=%2Fdashboard");
+
+    // Reactivated, gus has no session back: the phone, untouched since, included.
+    ctx.auth
+        .set_user_flags("gus", true, false, false)
+        .await
+        .unwrap();
+    assert_eq!(phone.get(&app, "/me").await.body, "anonymous");
+    assert_eq!(laptop.get(&app, "/me").await.body, "anonymous");
+    assert_eq!(sessions_of(&ctx, &gus).await, 0);
+    assert_eq!(other.get(&app, "/me").await.body, "ivy");
+    laptop.login(&app, "gus", PASSWORD).await;
+    assert_eq!(laptop.get(&app, "/me").await.body, "gus");
 }
 
 crate::on_both_backends!(
@@ -229,7 +296,8 @@ crate::on_both_backends!(
     https_origin_gives_a_secure_host_prefixed_cookie,
     login_rotates_the_session_id,
     logout_deletes_the_server_session_and_keeps_only_preserved_keys,
-    a_password_change_ends_other_sessions,
+    set_password_ends_every_session_of_the_user_and_no_other,
+    a_browser_that_signs_in_again_after_set_password_alone_survives,
     a_stale_credential_version_is_refused_even_if_the_row_survives,
     expired_and_idle_sessions_are_ignored_and_cleared,
     deactivating_a_user_ends_their_sessions,

@@ -126,6 +126,25 @@ pub async fn exec(ctx: &Ctx, sql: &'static str) {
     }
 }
 
+/// Runs one SQL statement with one integer bound as `$1` (a time, an id).
+pub async fn exec_with(ctx: &Ctx, sql: &'static str, value: i64) {
+    match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query(sql).bind(value).execute(p).await.unwrap();
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query(sql).bind(value).execute(p).await.unwrap();
+        }
+    }
+}
+
+/// How many session rows the user has.
+pub async fn sessions_of(ctx: &Ctx, user: &User) -> i64 {
+    portcullis::db::sessions::count_for_user(ctx.auth.db(), user.id)
+        .await
+        .unwrap()
+}
+
 // ---- the routes every test app has ----
 
 #[actix_web::get("/dashboard")]
@@ -216,6 +235,23 @@ async fn me(OptionalUser(u): OptionalUser) -> impl Responder {
     }
 }
 
+/// What an app's own password-change page can do today: the library ends
+/// every session of the user, then this browser signs in again.
+#[actix_web::post("/change-password")]
+async fn change_password(
+    auth: web::ReqData<Auth>,
+    session: actix_session::Session,
+    user: User,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    auth.set_password(&user, &form["new_password"])
+        .await
+        .unwrap();
+    let fresh = auth.user_by_id(user.id).await.unwrap().unwrap();
+    auth.login(&session, &fresh).await.unwrap();
+    HttpResponse::Ok().body("changed")
+}
+
 #[actix_web::post("/echo")]
 async fn echo(body: web::Bytes) -> impl Responder {
     format!("{} bytes", body.len())
@@ -243,6 +279,7 @@ pub fn app(
                 .service(theme)
                 .service(me)
                 .service(echo)
+                .service(change_password)
                 .service(
                     web::scope("/admin")
                         .wrap(portcullis::require::staff())
