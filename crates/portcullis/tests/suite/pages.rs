@@ -233,26 +233,35 @@ async fn concurrent_signups_of_one_name_give_one_user_and_form_errors(b: Backend
                 ],
             )
             .await
-            .status
         }
     });
-    let statuses = futures_util::future::join_all(posts).await;
-    assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::SEE_OTHER)
-            .count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
-        5,
-        "{statuses:?}"
-    );
+    let responses = futures_util::future::join_all(posts).await;
+    let statuses: Vec<_> = responses.iter().map(|r| r.status).collect();
+    let (won, lost): (Vec<_>, Vec<_>) = responses
+        .iter()
+        .partition(|r| r.status == StatusCode::SEE_OTHER);
+    assert_eq!(won.len(), 1, "{statuses:?}");
+    assert_eq!(lost.len(), 5, "{statuses:?}");
+    // Whether a loser saw the name taken before inserting or lost the race
+    // at the unique index, its form says the name is taken.
+    let taken = &ctx.auth.settings().auth.messages.username_taken;
+    for res in lost {
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains(taken.as_str()), "{}", res.body);
+        assert!(res.body.contains("value=\"same\""), "username kept");
+    }
     assert_eq!(
         portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
         1
+    );
+    let mut signed_in = Vec::new();
+    for (br, _) in &mut browsers {
+        signed_in.push(br.get(&app, "/me").await.body);
+    }
+    assert_eq!(
+        signed_in.iter().filter(|n| *n == "same").count(),
+        1,
+        "only the winner is signed in: {signed_in:?}"
     );
 }
 
