@@ -8,3 +8,4 @@ mod guards;
 mod pages;
 mod sessions;
 mod settings;
+mod shedding;

@@ -145,6 +145,15 @@ pub async fn sessions_of(ctx: &Ctx, user: &User) -> i64 {
         .unwrap()
 }
 
+/// Polls `fut` once: true when it has not finished (work handed off and
+/// not answered yet).
+pub async fn pending_after_one_poll<F: std::future::Future + Unpin>(fut: &mut F) -> bool {
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx).is_pending())
+    })
+    .await
+}
+
 // ---- the routes every test app has ----
 
 #[actix_web::get("/dashboard")]
