@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod bad_input;
+mod csrf;
 mod guards;
 mod pages;
 mod sessions;
