@@ -413,15 +413,30 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
         B: MessageBody,
     {
+        self.post_with(app, path, form, &[]).await
+    }
+
+    /// POST `form` with `extra` headers on this request only.
+    pub async fn post_with<S, B>(
+        &mut self,
+        app: &S,
+        path: &str,
+        form: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Resp
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+        B: MessageBody,
+    {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.send(
-            app,
-            test::TestRequest::post()
-                .uri(path)
-                .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
-                .set_payload(body),
-        )
-        .await
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        for (k, v) in extra {
+            req = req.insert_header((*k, *v));
+        }
+        self.send(app, req).await
     }
 
     /// GET `page`, then POST `form` to it with the page's CSRF token.
