@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use sha2::{Digest, Sha256};
 
 use crate::support::{
-    app, csrf_of, exec, sessions_of, setup, setup_with, user, Backend, Browser, PASSWORD,
+    app, csrf_of, exec, exec_with, sessions_of, setup, setup_with, user, Backend, Browser, PASSWORD,
 };
 
 fn session_cookie(b: &Browser) -> String {
@@ -249,6 +249,84 @@ async fn expired_and_idle_sessions_are_ignored_and_cleared(b: Backend) {
     assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
 }
 
+/// `last_seen` of the session the browser holds.
+async fn last_seen(ctx: &crate::support::Ctx, br: &Browser) -> i64 {
+    const SQL: &str = "SELECT last_seen FROM portcullis_sessions WHERE key_hash = $1";
+    let hash = hex::encode(Sha256::digest(key_of(&session_cookie(br)).as_bytes()));
+    match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query_scalar(SQL).bind(hash).fetch_one(p).await
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query_scalar(SQL).bind(hash).fetch_one(p).await
+        }
+    }
+    .unwrap()
+}
+
+/// A session in use is refreshed (at most once a minute, so reads stay
+/// reads) and outlives one left alone from the same moment.
+async fn an_idle_timeout_ends_only_sessions_left_unused(b: Backend) {
+    let ctx = setup_with(&b, |s| s.session.idle_timeout = 3_600).await;
+    user(&ctx, "fay").await;
+    let app = app(&ctx.auth).await;
+    let (mut used, mut left) = (Browser::new(), Browser::new());
+    used.login(&app, "fay", PASSWORD).await;
+    left.login(&app, "fay", PASSWORD).await;
+
+    // Seen 30 s ago: a request does not write the row.
+    let now = portcullis::db::now();
+    exec_with(
+        &ctx,
+        "UPDATE portcullis_sessions SET last_seen = $1",
+        now - 30,
+    )
+    .await;
+    assert_eq!(used.get(&app, "/me").await.body, "fay");
+    assert_eq!(last_seen(&ctx, &used).await, now - 30);
+
+    // Two minutes before the timeout: a request refreshes its own row only.
+    let stale = now - 3_600 + 120;
+    exec_with(&ctx, "UPDATE portcullis_sessions SET last_seen = $1", stale).await;
+    assert_eq!(used.get(&app, "/me").await.body, "fay");
+    assert!(last_seen(&ctx, &used).await >= now);
+    assert_eq!(last_seen(&ctx, &left).await, stale);
+
+    // Three minutes on, the unused session is past the timeout.
+    exec_with(
+        &ctx,
+        "UPDATE portcullis_sessions SET last_seen = last_seen - $1",
+        180,
+    )
+    .await;
+    assert_eq!(used.get(&app, "/me").await.body, "fay");
+    assert_eq!(left.get(&app, "/me").await.body, "anonymous");
+    assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
+    assert_eq!(
+        portcullis::db::sessions::count(ctx.auth.db())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+/// `session.idle_timeout = 0`: no session ends for idleness (nor is its
+/// row written to record activity); the absolute lifetime still holds.
+async fn idle_timeout_zero_ends_sessions_by_lifetime_only(b: Backend) {
+    let ctx = setup_with(&b, |s| s.session.idle_timeout = 0).await;
+    user(&ctx, "fay").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    br.login(&app, "fay", PASSWORD).await;
+    exec(&ctx, "UPDATE portcullis_sessions SET last_seen = 0").await;
+    assert_eq!(br.get(&app, "/me").await.body, "fay");
+    assert_eq!(last_seen(&ctx, &br).await, 0);
+    assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 0);
+    exec(&ctx, "UPDATE portcullis_sessions SET expires_at = 0").await;
+    assert_eq!(br.get(&app, "/me").await.body, "anonymous");
+    assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
+}
+
 /// Identity refuses inactive users anyway, so only the rows show that
 /// deactivation deletes the sessions: with them kept, reactivating would
 /// sign every old browser back in.
@@ -300,6 +378,8 @@ crate::on_both_backends!(
     a_browser_that_signs_in_again_after_set_password_alone_survives,
     a_stale_credential_version_is_refused_even_if_the_row_survives,
     expired_and_idle_sessions_are_ignored_and_cleared,
+    an_idle_timeout_ends_only_sessions_left_unused,
+    idle_timeout_zero_ends_sessions_by_lifetime_only,
     deactivating_a_user_ends_their_sessions,
 );
 
