@@ -7,6 +7,7 @@ mod bad_input;
 mod csrf;
 mod guards;
 mod pages;
+mod server;
 mod sessions;
 mod settings;
 mod shedding;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use actix_http::Request;
 use actix_web::{
     body::MessageBody,
-    dev::{Service, ServiceResponse},
+    dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse},
     http::{header, StatusCode},
     test, web, App, Error, HttpRequest, HttpResponse, Responder,
 };
@@ -266,37 +266,67 @@ async fn echo(body: web::Bytes) -> impl Responder {
     format!("{} bytes", body.len())
 }
 
+/// Which server worker thread answered (a real server's workers are named).
+#[actix_web::get("/worker")]
+async fn worker() -> impl Responder {
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned()
+}
+
+/// Closes the database pool of the worker that serves this request: an
+/// outage of that pool alone (`server.rs`).
+#[actix_web::get("/close-this-workers-pool")]
+async fn close_this_workers_pool(auth: web::ReqData<Auth>) -> impl Responder {
+    auth.db().close().await;
+    "closed"
+}
+
+/// The test app, to serve in-process ([`app`]) or from a real server.
+pub fn test_app(
+    auth: &Auth,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .add_auth_pages(auth)
+        .service(dashboard)
+        .service(reports)
+        .service(editors)
+        .service(staff)
+        .service(superuser)
+        .service(teapot_route)
+        .service(strict)
+        .service(once)
+        .service(set_theme)
+        .service(theme)
+        .service(me)
+        .service(echo)
+        .service(change_password)
+        .service(worker)
+        .service(close_this_workers_pool)
+        .service(
+            web::scope("/admin")
+                .wrap(portcullis::require::staff())
+                .route("/panel", web::get().to(|| async { "panel" })),
+        )
+}
+
+/// The test app as an in-process service.
 pub fn app(
     auth: &Auth,
 ) -> impl std::future::Future<
     Output = impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>,
 > + 'static {
-    let auth = auth.clone();
-    async move {
-        test::init_service(
-            App::new()
-                .add_auth_pages(&auth)
-                .service(dashboard)
-                .service(reports)
-                .service(editors)
-                .service(staff)
-                .service(superuser)
-                .service(teapot_route)
-                .service(strict)
-                .service(once)
-                .service(set_theme)
-                .service(theme)
-                .service(me)
-                .service(echo)
-                .service(change_password)
-                .service(
-                    web::scope("/admin")
-                        .wrap(portcullis::require::staff())
-                        .route("/panel", web::get().to(|| async { "panel" })),
-                ),
-        )
-        .await
-    }
+    let app = test_app(auth);
+    async move { test::init_service(app).await }
 }
 
 // ---- a browser-like client ----
