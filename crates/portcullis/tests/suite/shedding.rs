@@ -20,8 +20,8 @@ type HashJob<'a> = Pin<Box<dyn Future<Output = Result<String, HashError>> + 'a>>
 async fn fill_the_queue(h: &PasswordHasher) -> (HashJob<'_>, HashJob<'_>) {
     let mut running: HashJob = Box::pin(h.hash("running job"));
     assert!(pending_after_one_poll(&mut running).await);
-    // The one slot frees when the thread takes the first job: until then a
-    // second one is refused.
+    // The one slot frees when the thread takes the first job (the hasher
+    // gives no signal of it): until then a second one is refused, so retry.
     let waiting = loop {
         let mut job: HashJob = Box::pin(h.hash("waiting job"));
         if pending_after_one_poll(&mut job).await {
