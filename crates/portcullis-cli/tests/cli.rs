@@ -33,6 +33,24 @@ impl Project {
         Project::with_url(dir, &url)
     }
 
+    /// A project on a fresh database of the PostgreSQL server `server`;
+    /// returns the database's name, for the test to drop once it passed.
+    fn postgres(server: &str) -> (Project, String) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("portcullis_cli_{}_{nanos}", std::process::id());
+        psql(server, &format!("CREATE DATABASE {name}"));
+        let url = with_database(server, &name);
+        (Project::with_url(tempfile::tempdir().unwrap(), &url), name)
+    }
+
+    /// The database URL in the settings file.
+    fn url(&self) -> String {
+        Settings::load(&self.settings).unwrap().database.url
+    }
+
     fn with_url(dir: TempDir, url: &str) -> Project {
         let settings = dir.path().join("settings.toml");
         let toml = format!("[database]\nurl = \"{url}\"\n{FAST_HASHING}");
@@ -213,8 +231,154 @@ fn settings_come_from_the_flag_the_env_var_then_the_current_directory() {
 #[test]
 fn migrate_applies_migrations_and_is_repeatable() {
     let p = Project::sqlite();
+    migrate_twice(&p, &p.url());
+}
+
+#[test]
+fn postgres_migrate_applies_migrations_and_is_repeatable() {
+    let Some(server) = postgres_server() else {
+        return;
+    };
+    let (p, name) = Project::postgres(&server);
+    migrate_twice(&p, &p.url());
+    psql(&server, &format!("DROP DATABASE {name}"));
+}
+
+/// `portcullis migrate` twice: both succeed, the second applies nothing
+/// (each of Portcullis' migrations recorded once).
+fn migrate_twice(p: &Project, url: &str) {
     assert_eq!(p.ok("migrate"), "migrations applied");
     assert_eq!(p.ok("migrate"), "migrations applied");
+    let shipped: Vec<i64> = (1..=shipped_migrations(url)).collect();
+    assert_eq!(versions(url, "_portcullis_migrations"), shipped);
+}
+
+#[test]
+fn migrate_shares_a_database_with_an_apps_own_sqlx_migrations() {
+    let p = Project::sqlite();
+    shares_with_app_migrations(&p, &p.url());
+}
+
+#[test]
+fn postgres_migrate_shares_a_database_with_an_apps_own_sqlx_migrations() {
+    let Some(server) = postgres_server() else {
+        return;
+    };
+    let (p, name) = Project::postgres(&server);
+    shares_with_app_migrations(&p, &p.url());
+    psql(&server, &format!("DROP DATABASE {name}"));
+}
+
+/// An app keeps its own migrations (versions 1, 2… too) in sqlx's default
+/// `_sqlx_migrations` table: Portcullis' migrate and the app's migrator
+/// run in turn, each twice, and neither trips over the other's records
+/// (sqlx refuses a table listing versions it does not know).
+fn shares_with_app_migrations(p: &Project, url: &str) {
+    let app = tempfile::tempdir().unwrap();
+    let app_migration = |file: &str, sql: &str| std::fs::write(app.path().join(file), sql).unwrap();
+    app_migration(
+        "0001_app_things.sql",
+        "CREATE TABLE app_things (id BIGINT PRIMARY KEY);",
+    );
+    app_migration(
+        "0002_app_owners.sql",
+        "CREATE TABLE app_owners (id BIGINT PRIMARY KEY);",
+    );
+    app_migrate(url, app.path());
+    assert_eq!(p.ok("migrate"), "migrations applied");
+    app_migrate(url, app.path());
+    app_migration(
+        "0003_app_tags.sql",
+        "CREATE TABLE app_tags (id BIGINT PRIMARY KEY);",
+    );
+    app_migrate(url, app.path());
+    assert_eq!(p.ok("migrate"), "migrations applied");
+
+    assert_eq!(versions(url, "_sqlx_migrations"), [1, 2, 3]);
+    let shipped: Vec<i64> = (1..=shipped_migrations(url)).collect();
+    assert_eq!(versions(url, "_portcullis_migrations"), shipped);
+    // Both schemas are whole: the app's tables and a working Portcullis.
+    for table in ["app_things", "app_owners", "app_tags"] {
+        assert_eq!(scalar(url, &format!("SELECT COUNT(*) FROM {table}")), 0);
+    }
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    assert!(p.authenticates("alice", GOOD_PASSWORD));
+}
+
+/// How many migrations Portcullis ships for the database `url` names.
+fn shipped_migrations(url: &str) -> i64 {
+    let backend = if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(backend);
+    std::fs::read_dir(dir).unwrap().count() as i64
+}
+
+/// Runs `f` with a pool on `url`, on a runtime of its own.
+fn on_database<T>(url: &str, f: impl AsyncFnOnce(&Pools) -> T) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pools = if url.starts_with("sqlite:") {
+            Pools::Sqlite(sqlx::SqlitePool::connect(url).await.unwrap())
+        } else {
+            Pools::Postgres(sqlx::PgPool::connect(url).await.unwrap())
+        };
+        let out = f(&pools).await;
+        match &pools {
+            Pools::Sqlite(p) => p.close().await,
+            Pools::Postgres(p) => p.close().await,
+        }
+        out
+    })
+}
+
+enum Pools {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// The app's own migrator (sqlx's defaults) on the folder `dir`.
+fn app_migrate(url: &str, dir: &Path) {
+    on_database(url, async |pools| {
+        let migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+        match pools {
+            Pools::Sqlite(p) => migrator.run(p).await,
+            Pools::Postgres(p) => migrator.run(p).await,
+        }
+        .expect("the app's migrations run beside Portcullis'");
+    });
+}
+
+/// The successfully applied versions recorded in a migrations table.
+fn versions(url: &str, table: &str) -> Vec<i64> {
+    let sql = format!("SELECT version FROM {table} WHERE success ORDER BY version");
+    on_database(url, async |pools| {
+        let sql = sqlx::AssertSqlSafe(sql);
+        match pools {
+            Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        }
+        .unwrap()
+    })
+}
+
+fn scalar(url: &str, sql: &str) -> i64 {
+    let sql = sql.to_owned();
+    on_database(url, async |pools| {
+        let sql = sqlx::AssertSqlSafe(sql);
+        match pools {
+            Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        }
+        .unwrap()
+    })
 }
 
 #[test]
@@ -496,19 +660,32 @@ fn usage_errors_are_one_line() {
     );
 }
 
-/// PostgreSQL smoke test on a fresh database; skipped when no server is configured.
+/// The PostgreSQL test server's URL. Without one the test is skipped, and
+/// says so on stderr; under CI it fails instead, as the library suite does.
+fn postgres_server() -> Option<String> {
+    match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PORTCULLIS_TEST_POSTGRES_URL must be set under CI (scripts/test.sh starts PostgreSQL)"
+            );
+            eprintln!(
+                "SKIPPED: {}: PORTCULLIS_TEST_POSTGRES_URL not set",
+                std::thread::current().name().unwrap_or("a PostgreSQL test")
+            );
+            None
+        }
+    }
+}
+
+/// PostgreSQL smoke test on a fresh database.
 #[test]
 fn postgres_migrate_createsuperuser_and_grant() {
-    let Ok(server) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL") else {
+    let Some(server) = postgres_server() else {
         return;
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!("portcullis_cli_{}_{nanos}", std::process::id());
-    psql(&server, &format!("CREATE DATABASE {name}"));
-    let p = Project::with_url(tempfile::tempdir().unwrap(), &with_database(&server, &name));
+    let (p, name) = Project::postgres(&server);
 
     // PostgreSQL does not migrate itself: commands say what to run.
     let line = p.fails(CREATE_ROOT, Some(GOOD_PASSWORD));

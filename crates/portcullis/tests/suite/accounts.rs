@@ -218,7 +218,13 @@ async fn changed_hash_parameters_rehash_at_login_without_ending_sessions(b: Back
         .unwrap()
         .password_hash;
     assert!(old_hash.contains("m=64,t=1,p=1"), "{old_hash}");
-    // Same database, stronger parameters.
+    // A browser signed in while the old parameters were in force.
+    let mut earlier = support::Browser::new();
+    earlier
+        .login(&support::app(&ctx.auth).await, "hank", PASSWORD)
+        .await;
+    assert_eq!(support::sessions_of(&ctx, &u).await, 1);
+    // Same database (and cookie key), stronger parameters: the next login rehashes.
     let mut s = ctx.auth.settings().clone();
     s.security.argon2_memory_kib = 128;
     s.security.argon2_iterations = 2;
@@ -227,11 +233,10 @@ async fn changed_hash_parameters_rehash_at_login_without_ending_sessions(b: Back
         .connect()
         .await
         .unwrap();
-    let again = stronger
-        .authenticate("hank", PASSWORD)
-        .await
-        .unwrap()
-        .expect("still logs in");
+    let app = support::app(&stronger).await;
+    let mut later = support::Browser::new();
+    let res = later.login(&app, "hank", PASSWORD).await;
+    assert_eq!(res.status, actix_web::http::StatusCode::SEE_OTHER);
     let row = portcullis::db::users::by_id(ctx.auth.db(), u.id)
         .await
         .unwrap()
@@ -242,10 +247,13 @@ async fn changed_hash_parameters_rehash_at_login_without_ending_sessions(b: Back
         row.password_hash
     );
     assert_eq!(
-        again.credential_version(),
+        row.credential_version,
         u.credential_version(),
         "a rehash is not a password change"
     );
+    assert_eq!(support::sessions_of(&ctx, &u).await, 2);
+    assert_eq!(earlier.get(&app, "/me").await.body, "hank");
+    assert_eq!(later.get(&app, "/me").await.body, "hank");
     assert!(matches!(
         stronger.hasher().verify(PASSWORD, &row.password_hash).await,
         Verified::Yes { rehash: None }

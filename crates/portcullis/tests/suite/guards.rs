@@ -266,6 +266,64 @@ async fn api_clients_get_json_401_and_403(b: Backend) {
     );
 }
 
+/// Whether a denial is JSON or a page is read from the request: an XHR
+/// marker, or an `Accept` naming JSON and not HTML (axios, for one), gets
+/// JSON; a browser's `Accept`, or one naming HTML beside JSON, gets the
+/// redirect to the login page and the HTML 403 page.
+async fn xhr_and_mixed_accept_headers_choose_json_or_page_denials(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "uma").await;
+    let app = app(&ctx.auth).await;
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let cases: [(&[(&str, &str)], bool); 7] = [
+        (&[("x-requested-with", "XMLHttpRequest")], true),
+        (
+            &[("x-requested-with", "XMLHttpRequest"), ("accept", browser)],
+            true,
+        ),
+        (&[("accept", "application/json, text/plain, */*")], true),
+        (&[("accept", browser)], false),
+        (&[("accept", "text/html, application/json")], false),
+        (&[("accept", "application/json;q=0.5, text/html")], false),
+        (&[("accept", "*/*")], false),
+    ];
+    let mut signed_in = Browser::new();
+    signed_in.login(&app, "uma", PASSWORD).await;
+    for (headers, json) in cases {
+        let mut anonymous = Browser::new();
+        anonymous.headers = own(headers);
+        let res = anonymous.get(&app, "/reports").await;
+        signed_in.headers = own(headers);
+        let forbidden = signed_in.get(&app, "/reports").await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN, "{headers:?}");
+        if json {
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{headers:?}");
+            let body: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+            assert_eq!(body["error"], "unauthenticated", "{headers:?}");
+            let body: serde_json::Value = serde_json::from_str(&forbidden.body).unwrap();
+            assert_eq!(
+                body,
+                serde_json::json!({"error": "forbidden", "missing": "reports.view"}),
+                "{headers:?}"
+            );
+        } else {
+            assert_eq!(res.status, StatusCode::FOUND, "{headers:?}");
+            assert_eq!(res.location(), "/login?next=%2Freports", "{headers:?}");
+            assert!(
+                forbidden.header("content-type").starts_with("text/html"),
+                "{headers:?}"
+            );
+        }
+    }
+}
+
+fn own(headers: &[(&str, &str)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 async fn on_denied_hooks_replace_the_response(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
@@ -321,6 +379,7 @@ crate::on_both_backends!(
     guards_see_access_changes_made_in_sql,
     access_keys_move_for_the_users_a_change_reaches,
     api_clients_get_json_401_and_403,
+    xhr_and_mixed_accept_headers_choose_json_or_page_denials,
     on_denied_hooks_replace_the_response,
     raise_exception_forbids_instead_of_redirecting,
     the_user_is_loaded_once_per_request,

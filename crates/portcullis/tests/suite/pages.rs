@@ -1,6 +1,7 @@
 //! Login, signup and logout pages as a browser sees them.
 
 use actix_web::http::StatusCode;
+use portcullis::security::redirect::encode_next;
 
 use crate::support::{app, csrf_of, setup, setup_with, user, Backend, Browser, PASSWORD};
 
@@ -131,6 +132,90 @@ async fn signed_in_users_are_sent_away_from_login_and_register(b: Backend) {
     assert_eq!(br.get(&app, "/login").await.status, StatusCode::OK);
 }
 
+/// `next` values that leave the site, each a known open-redirect form.
+const UNSAFE_NEXTS: [&str; 5] = [
+    "//evil.example/",
+    "/\\evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\t/evil.example",
+];
+
+/// Signup lands on `auth.signup_redirect_url` for an unsafe `next`, given
+/// in the form or in the page's query string (never echoed into the
+/// form), and a signed-in visitor sent away from the login and signup
+/// pages goes to `auth.login_redirect_url`, not to it.
+async fn signup_and_the_signed_in_redirect_drop_an_unsafe_next(b: Backend) {
+    let ctx = setup_with(&b, |s| {
+        s.auth.signup_redirect_url = "/welcome".into();
+        s.auth.login_redirect_url = "/home".into();
+    })
+    .await;
+    let app = app(&ctx.auth).await;
+    for (i, evil) in UNSAFE_NEXTS.into_iter().enumerate() {
+        let (in_form, in_query) = (format!("form{i}"), format!("query{i}"));
+        let mut br = Browser::new();
+        let res = br
+            .submit(&app, "/register", &pairs(&signup(&in_form, Some(evil))))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{evil}: {}", res.body);
+        assert_eq!(res.location(), "/welcome", "{evil} followed");
+
+        let page = format!("/register?next={}", encode_next(evil));
+        let mut br = Browser::new();
+        let shown = br.get(&app, &page).await;
+        assert!(
+            !shown.body.contains("evil.example") && !shown.body.contains("alert(1)"),
+            "{evil} echoed: {}",
+            shown.body
+        );
+        let res = br
+            .submit(&app, &page, &pairs(&signup(&in_query, None)))
+            .await;
+        assert_eq!(res.location(), "/welcome", "{evil} followed");
+        assert_eq!(br.get(&app, "/me").await.body, in_query);
+
+        for signed_in_page in ["/login", "/register"] {
+            let res = br
+                .get(
+                    &app,
+                    &format!("{signed_in_page}?next={}", encode_next(evil)),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER);
+            assert_eq!(res.location(), "/home", "{signed_in_page}: {evil} followed");
+        }
+    }
+    // The same paths do follow a local `next`.
+    let mut br = Browser::new();
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &pairs(&signup("local", Some("/reports?x=1"))),
+        )
+        .await;
+    assert_eq!(res.location(), "/reports?x=1");
+    let res = br.get(&app, "/login?next=%2Fdashboard").await;
+    assert_eq!(res.location(), "/dashboard");
+}
+
+/// A filled signup form for `name`, with `next` when given.
+fn signup(name: &str, next: Option<&str>) -> Vec<(String, String)> {
+    let mut form = vec![
+        ("username".into(), name.to_owned()),
+        ("email".into(), format!("{name}@example.com")),
+        ("password1".into(), PASSWORD.to_owned()),
+        ("password2".into(), PASSWORD.to_owned()),
+    ];
+    form.extend(next.map(|n| ("next".into(), n.to_owned())));
+    form
+}
+
+fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 async fn register_creates_signs_in_and_redirects(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
@@ -233,26 +318,35 @@ async fn concurrent_signups_of_one_name_give_one_user_and_form_errors(b: Backend
                 ],
             )
             .await
-            .status
         }
     });
-    let statuses = futures_util::future::join_all(posts).await;
-    assert_eq!(
-        statuses
-            .iter()
-            .filter(|s| **s == StatusCode::SEE_OTHER)
-            .count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
-        5,
-        "{statuses:?}"
-    );
+    let responses = futures_util::future::join_all(posts).await;
+    let statuses: Vec<_> = responses.iter().map(|r| r.status).collect();
+    let (won, lost): (Vec<_>, Vec<_>) = responses
+        .iter()
+        .partition(|r| r.status == StatusCode::SEE_OTHER);
+    assert_eq!(won.len(), 1, "{statuses:?}");
+    assert_eq!(lost.len(), 5, "{statuses:?}");
+    // Whether a loser saw the name taken before inserting or lost the race
+    // at the unique index, its form says the name is taken.
+    let taken = &ctx.auth.settings().auth.messages.username_taken;
+    for res in lost {
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains(taken.as_str()), "{}", res.body);
+        assert!(res.body.contains("value=\"same\""), "username kept");
+    }
     assert_eq!(
         portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
         1
+    );
+    let mut signed_in = Vec::new();
+    for (br, _) in &mut browsers {
+        signed_in.push(br.get(&app, "/me").await.body);
+    }
+    assert_eq!(
+        signed_in.iter().filter(|n| *n == "same").count(),
+        1,
+        "only the winner is signed in: {signed_in:?}"
     );
 }
 
@@ -302,6 +396,7 @@ crate::on_both_backends!(
     one_message_for_unknown_user_wrong_password_and_inactive,
     login_redirects_to_a_safe_next_only,
     signed_in_users_are_sent_away_from_login_and_register,
+    signup_and_the_signed_in_redirect_drop_an_unsafe_next,
     register_creates_signs_in_and_redirects,
     register_shows_field_errors_and_keeps_values_but_not_passwords,
     concurrent_signups_of_one_name_give_one_user_and_form_errors,

@@ -6,7 +6,7 @@ use std::{collections::HashMap, net::SocketAddr};
 use actix_http::Request;
 use actix_web::{
     body::MessageBody,
-    dev::{Service, ServiceResponse},
+    dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse},
     http::{header, StatusCode},
     test, web, App, Error, HttpRequest, HttpResponse, Responder,
 };
@@ -26,14 +26,21 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// PostgreSQL when `PORTCULLIS_TEST_POSTGRES_URL` is set; under CI it must be.
+    /// PostgreSQL when `PORTCULLIS_TEST_POSTGRES_URL` is set; under CI it
+    /// must be. Elsewhere a skip says so on stderr (`cargo nextest run
+    /// --no-capture` shows it), so a green run without a server is not
+    /// mistaken for a full one.
     pub fn postgres() -> Option<Backend> {
         match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
             _ => {
                 assert!(
-                    std::env::var("CI").is_err(),
+                    std::env::var_os("CI").is_none(),
                     "PORTCULLIS_TEST_POSTGRES_URL must be set under CI (scripts/test.sh starts PostgreSQL)"
+                );
+                eprintln!(
+                    "SKIPPED: {}: PORTCULLIS_TEST_POSTGRES_URL not set",
+                    std::thread::current().name().unwrap_or("a PostgreSQL test")
                 );
                 None
             }
@@ -117,6 +124,34 @@ pub async fn exec(ctx: &Ctx, sql: &'static str) {
             sqlx::query(sql).execute(p).await.unwrap();
         }
     }
+}
+
+/// Runs one SQL statement with one integer bound as `$1` (a time, an id).
+pub async fn exec_with(ctx: &Ctx, sql: &'static str, value: i64) {
+    match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query(sql).bind(value).execute(p).await.unwrap();
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query(sql).bind(value).execute(p).await.unwrap();
+        }
+    }
+}
+
+/// How many session rows the user has.
+pub async fn sessions_of(ctx: &Ctx, user: &User) -> i64 {
+    portcullis::db::sessions::count_for_user(ctx.auth.db(), user.id)
+        .await
+        .unwrap()
+}
+
+/// Polls `fut` once: true when it has not finished (work handed off and
+/// not answered yet).
+pub async fn pending_after_one_poll<F: std::future::Future + Unpin>(fut: &mut F) -> bool {
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx).is_pending())
+    })
+    .await
 }
 
 // ---- the routes every test app has ----
@@ -209,41 +244,89 @@ async fn me(OptionalUser(u): OptionalUser) -> impl Responder {
     }
 }
 
+/// What an app's own password-change page can do today: the library ends
+/// every session of the user, then this browser signs in again.
+#[actix_web::post("/change-password")]
+async fn change_password(
+    auth: web::ReqData<Auth>,
+    session: actix_session::Session,
+    user: User,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    auth.set_password(&user, &form["new_password"])
+        .await
+        .unwrap();
+    let fresh = auth.user_by_id(user.id).await.unwrap().unwrap();
+    auth.login(&session, &fresh).await.unwrap();
+    HttpResponse::Ok().body("changed")
+}
+
 #[actix_web::post("/echo")]
 async fn echo(body: web::Bytes) -> impl Responder {
     format!("{} bytes", body.len())
 }
 
+/// Which server worker thread answered (a real server's workers are named).
+#[actix_web::get("/worker")]
+async fn worker() -> impl Responder {
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned()
+}
+
+/// Closes the database pool of the worker that serves this request: an
+/// outage of that pool alone (`server.rs`).
+#[actix_web::get("/close-this-workers-pool")]
+async fn close_this_workers_pool(auth: web::ReqData<Auth>) -> impl Responder {
+    auth.db().close().await;
+    "closed"
+}
+
+/// The test app, to serve in-process ([`app`]) or from a real server.
+pub fn test_app(
+    auth: &Auth,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .add_auth_pages(auth)
+        .service(dashboard)
+        .service(reports)
+        .service(editors)
+        .service(staff)
+        .service(superuser)
+        .service(teapot_route)
+        .service(strict)
+        .service(once)
+        .service(set_theme)
+        .service(theme)
+        .service(me)
+        .service(echo)
+        .service(change_password)
+        .service(worker)
+        .service(close_this_workers_pool)
+        .service(
+            web::scope("/admin")
+                .wrap(portcullis::require::staff())
+                .route("/panel", web::get().to(|| async { "panel" })),
+        )
+}
+
+/// The test app as an in-process service.
 pub fn app(
     auth: &Auth,
 ) -> impl std::future::Future<
     Output = impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>,
 > + 'static {
-    let auth = auth.clone();
-    async move {
-        test::init_service(
-            App::new()
-                .add_auth_pages(&auth)
-                .service(dashboard)
-                .service(reports)
-                .service(editors)
-                .service(staff)
-                .service(superuser)
-                .service(teapot_route)
-                .service(strict)
-                .service(once)
-                .service(set_theme)
-                .service(theme)
-                .service(me)
-                .service(echo)
-                .service(
-                    web::scope("/admin")
-                        .wrap(portcullis::require::staff())
-                        .route("/panel", web::get().to(|| async { "panel" })),
-                ),
-        )
-        .await
-    }
+    let app = test_app(auth);
+    async move { test::init_service(app).await }
 }
 
 // ---- a browser-like client ----
@@ -373,15 +456,30 @@ impl Browser {
         S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
         B: MessageBody,
     {
+        self.post_with(app, path, form, &[]).await
+    }
+
+    /// POST `form` with `extra` headers on this request only.
+    pub async fn post_with<S, B>(
+        &mut self,
+        app: &S,
+        path: &str,
+        form: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> Resp
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+        B: MessageBody,
+    {
         let body = serde_urlencoded::to_string(form).unwrap();
-        self.send(
-            app,
-            test::TestRequest::post()
-                .uri(path)
-                .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
-                .set_payload(body),
-        )
-        .await
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        for (k, v) in extra {
+            req = req.insert_header((*k, *v));
+        }
+        self.send(app, req).await
     }
 
     /// GET `page`, then POST `form` to it with the page's CSRF token.
