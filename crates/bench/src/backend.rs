@@ -7,6 +7,7 @@ use anyhow::{bail, Context as _};
 use serde::Serialize;
 
 use crate::{
+    attempts::{signup_burst, Burst, LockedAttempts},
     load::{self, Login, Page, Who},
     server::{free_addr, peak_rss, Server},
     setup,
@@ -53,6 +54,21 @@ pub struct BackendResult {
     /// database): the two are compared, not `page` from minutes before.
     pub small_page: Summary,
     pub big_page: Summary,
+    /// A cookieless `GET /login` (a new visitor or a crawler), interleaved
+    /// with `page`; and the session rows those requests wrote.
+    pub login_page: Summary,
+    pub login_page_requests: u64,
+    pub login_page_rows_written: i64,
+    /// Wrong-password POSTs at an account whose limit has tripped, alone
+    /// (answered 429 without a hash).
+    pub locked: Summary,
+    /// The crowd's logins while those attempts go on, and the attempts.
+    pub locked_flood_logins: Summary,
+    pub locked_flood_attempts: Summary,
+    /// The page beside the crowd's logins and those attempts.
+    pub locked_flood_page: Summary,
+    /// 100 sign-ups sent at once.
+    pub burst: Burst,
 }
 
 /// A successful login redirects: 303 (Portcullis), 302 (Django).
@@ -169,9 +185,18 @@ pub async fn measure(
         check_page(p, "user").await?;
     }
 
+    // A new visitor's login page: no cookie, so no session to read.
+    let login_page = Page {
+        addr: server.addr,
+        path: "/login".into(),
+        cookie: "".into(),
+    };
+    check_page(&login_page, "csrf_token").await?;
+    let rows_before = setup::counts(&db).await?.0;
+
     // Interleaved so drift on a shared machine hits each side alike.
     let (mut shared, mut per_worker, mut raw) = (vec![], vec![], vec![]);
-    let (mut ours, mut ours_shared) = (vec![], vec![]);
+    let (mut ours, mut ours_shared, mut anonymous) = (vec![], vec![], vec![]);
     let mut rss_page: f64 = 0.0;
     for _ in 0..plan.reps {
         per_worker.push(page_run(plan, &floor_pages[1]).await);
@@ -181,7 +206,11 @@ pub async fn measure(
         shared.push(page_run(plan, &floor_pages[0]).await);
         ours_shared.push(page_run(plan, &shared_page).await);
         raw.push(page_run(plan, &floor_pages[2]).await);
+        anonymous.push(page_run(plan, &login_page).await);
     }
+    r.login_page_requests = anonymous.iter().map(|s| s.ok + s.other).sum::<u64>();
+    r.login_page_rows_written = setup::counts(&db).await?.0 - rows_before;
+    r.login_page = median(anonymous);
     drop(shared_demo);
     r.page_shared_pool = median(ours_shared);
     r.floor_shared = median(shared);
@@ -223,6 +252,42 @@ pub async fn measure(
     // The same flood with the page load on the floor instead.
     (r.flood_floor, r.flood_floor_logins) = flood(plan, &floor_pages[1], &crowd).await;
     drop(floors);
+
+    // An account under attack: once its failed-login limit has tripped,
+    // attempts at it are refused without a hash, alone and beside the
+    // page load and the crowd's logins.
+    let locked = LockedAttempts {
+        login: login.with("bench-locked-account", "wrong-password-123"),
+    };
+    locked.trip().await?;
+    r.locked = load::run(&locked, server.addr, plan.page_conns, plan.duration)
+        .await
+        .summary(&[429]);
+    // Other people keep signing in while the attack goes on...
+    let (logins, attempts) = tokio::join!(
+        load::logins(&crowd, plan.login_conns, plan.duration),
+        load::run(&locked, server.addr, plan.login_conns, plan.duration),
+    );
+    r.locked_flood_logins = logins.summary(SIGNED_IN);
+    r.locked_flood_attempts = attempts.summary(&[429]);
+    // ...and pages keep their latency beside both (the login flood's budget).
+    let (pages, _, attempts) = tokio::join!(
+        load::pages(&page, plan.page_conns, plan.duration),
+        load::logins(&crowd, plan.login_conns, plan.duration),
+        load::run(&locked, server.addr, plan.login_conns, plan.duration),
+    );
+    r.locked_flood_page = pages.summary(&[200]);
+    r.locked_flood_attempts.other += attempts.summary(&[429]).other;
+
+    // A launch: 100 people sign up at the same moment; all must get in. The
+    // default bound queues about a second of hashing (hash_max_wait_ms), so
+    // on a machine too slow to hash 100 in that second the burst is what
+    // 85 % of it holds: the rest would be shed by design.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let wait_ms = portcullis::settings::SecuritySettings::default().hash_max_wait_ms as f64;
+    let holds = 0.85 * crate::ceiling::cores() as f64 * wait_ms / r.hash_ms;
+    let n = (holds as usize).clamp(1, 100);
+    r.burst = signup_burst(server.addr, "/register", n, "burst").await;
 
     // Far beyond capacity: excess logins must be shed at once, with Retry-After.
     let over = load::logins(&crowd, plan.overload_conns, plan.duration).await;

@@ -38,7 +38,7 @@ pub async fn pages(page: &Page, conns: usize, dur: Duration) -> Stats {
 /// One request/response a closed loop repeats; false when the connection
 /// cannot carry the next one (broken: the exchange counts an error; or
 /// closed by the server).
-trait Exchange: Clone + Send + Sync + 'static {
+pub trait Exchange: Clone + Send + Sync + 'static {
     type Conn: Send;
     /// What connection `i` of a closed loop sends (by default the same for all).
     fn for_conn(&self, _i: usize) -> Self {
@@ -170,7 +170,7 @@ pub enum Who {
 /// `X-Forwarded-For`, as a crowd of people behind a load balancer does, so
 /// per-address rate limits see many addresses. Servers that trust no proxy
 /// (Django here) ignore the header.
-fn next_client_addr() -> String {
+pub fn next_client_addr() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
@@ -267,6 +267,11 @@ impl Login {
         }
         Ok(jar.header())
     }
+}
+
+/// Runs `what` from `conns` connections to `addr` back to back for `dur`.
+pub async fn run<E: Exchange>(what: &E, addr: SocketAddr, conns: usize, dur: Duration) -> Stats {
+    closed_loop(what, addr, conns, dur).await
 }
 
 /// Logs in from `conns` connections back to back for `dur`; records each POST.

@@ -5,6 +5,7 @@
 //! Run from the repository root after `cargo build --release -p demo -p portcullis-bench`
 //! (`scripts/bench.sh` does both).
 
+mod attempts;
 mod backend;
 mod ceiling;
 mod django;

@@ -224,6 +224,76 @@ impl Report {
                 Ratio,
             );
             add(
+                format!("{n}: new visitor's login page (no cookie) ÷ guarded page"),
+                b.login_page.per_sec / b.page.per_sec,
+                0.80,
+                true,
+                Ratio,
+            );
+            add(
+                format!(
+                    "{n}: new visitors' login pages: session rows written ({} requests measured)",
+                    b.login_page_requests
+                ),
+                b.login_page_rows_written as f64,
+                0.0,
+                false,
+                Ratio,
+            );
+            add(
+                format!("{n}: new visitors' login pages measured"),
+                b.login_page_requests as f64,
+                10_000.0,
+                true,
+                Ratio,
+            );
+            add(
+                format!("{n}: locked account: refused attempts/s ÷ one-lookup floor"),
+                b.locked.per_sec / floor,
+                0.50,
+                true,
+                Ratio,
+            );
+            add(
+                format!("{n}: locked account: attempts answered other than 429"),
+                b.locked.other as f64 + b.locked_flood_attempts.other as f64,
+                0.0,
+                false,
+                Ratio,
+            );
+            add(
+                format!("{n}: locked account under attack: others' logins/s ÷ argon2 ceiling"),
+                of_ceiling(b.locked_flood_logins.per_sec),
+                0.50,
+                true,
+                // A 5 s quick phase moves a login count a lot (see the logins gate).
+                Gate(0.30),
+            );
+            add(
+                format!("{n}: locked account under attack: guarded page p99 ms"),
+                b.locked_flood_page.p99_ms,
+                15.0,
+                false,
+                Absolute,
+            );
+            add(
+                format!(
+                    "{n}: signup burst: accounts created ÷ sent ({} at once; 100 unless this machine cannot hash that many in the default 1 s wait)",
+                    b.burst.sent
+                ),
+                b.burst.created as f64 / b.burst.sent.max(1) as f64,
+                1.0,
+                true,
+                Ratio,
+            );
+            add(
+                format!("{n}: signup burst: seconds until the last answer"),
+                b.burst.secs,
+                5.0,
+                false,
+                Absolute,
+            );
+            add(
                 // Mean latency (connections ÷ req/s in a closed loop): on
                 // PostgreSQL the p50 sometimes lands in one of two modes.
                 format!("{n}: large store: mean latency ÷ small store"),
@@ -328,6 +398,24 @@ impl Report {
             );
             row(
                 &mut s,
+                &format!("Portcullis `/login`, {n}, a new visitor (no cookie)"),
+                &b.login_page,
+                None,
+            );
+            row(
+                &mut s,
+                &format!("Portcullis, {n}, attempts at a locked account (429)"),
+                &b.locked,
+                None,
+            );
+            row(
+                &mut s,
+                &format!("Portcullis, {n}, during logins and attempts at a locked account"),
+                &b.locked_flood_page,
+                None,
+            );
+            row(
+                &mut s,
                 &format!("Portcullis, {n}, small store, interleaved with the large one"),
                 &b.small_page,
                 None,
@@ -360,6 +448,19 @@ impl Report {
                 "{}: guarded page ÷ the floor on raw connections (as Portcullis' session read runs: the auth layer's own cost): {:.2}.",
                 b.backend,
                 b.page.per_sec / b.floor_raw.per_sec
+            );
+            let _ = writeln!(
+                s,
+                "{}: {} cookieless GET /login wrote {} session rows; a signup burst of {} created {} accounts ({} shed) in {:.2} s; beside attempts at a locked account ({:.0}/s, all 429), the crowd signed in {:.1}/s.",
+                b.backend,
+                b.login_page_requests,
+                b.login_page_rows_written,
+                b.burst.sent,
+                b.burst.created,
+                b.burst.shed,
+                b.burst.secs,
+                b.locked_flood_attempts.per_sec,
+                b.locked_flood_logins.per_sec
             );
             let _ = writeln!(
                 s,

@@ -114,8 +114,8 @@ struct Inner {
     workers: usize,
     /// Longest a job may expect to wait before a worker starts it.
     max_wait: Duration,
-    /// Recent mean time of one hash, in nanoseconds (kept by the workers).
-    mean_nanos: Arc<AtomicU64>,
+    /// How long hashes take, kept by the workers.
+    timing: Arc<Timing>,
     /// Hash computations submitted (for tests: an unknown user costs one too).
     submitted: std::sync::atomic::AtomicU64,
 }
@@ -192,19 +192,23 @@ impl PasswordHasher {
         } else {
             crossbeam_channel::bounded::<Job>(queue)
         };
-        // The first estimate of a hash's time: the dummy hash, made here.
+        // The first estimate of a hash's time: the dummy hash, made here,
+        // timed the second time round (the first also maps its memory).
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
+        let mut memory = HashMemory::default();
+        let mut dummy = hash_with(&argon_params, &random, &mut memory)?;
         let started = Instant::now();
-        let dummy = hash_with(&argon_params, &random, &mut HashMemory::default())?;
-        let mean_nanos = Arc::new(AtomicU64::new(nanos(started.elapsed())));
+        dummy = hash_with(&argon_params, &random, &mut memory).unwrap_or(dummy);
+        let timing = Arc::new(Timing::new(started.elapsed()));
+        drop(memory);
         for i in 0..workers {
             let rx = rx.clone();
             let p = argon_params.clone();
-            let mean = Arc::clone(&mean_nanos);
+            let timing = Arc::clone(&timing);
             thread::Builder::new()
                 .name(format!("portcullis-hash-{i}"))
-                .spawn(move || worker(rx, p, nice, &mean))
+                .spawn(move || worker(rx, p, nice, &timing))
                 .map_err(|e| HashError::Params(format!("cannot start a hashing thread: {e}")))?;
         }
         Ok(PasswordHasher {
@@ -214,7 +218,7 @@ impl PasswordHasher {
                 dummy,
                 workers,
                 max_wait,
-                mean_nanos,
+                timing,
                 submitted: Default::default(),
             }),
         })
@@ -291,7 +295,7 @@ impl PasswordHasher {
     pub fn expected_wait(&self) -> Duration {
         let i = &self.inner;
         let ahead = i.queue.len() as u64;
-        let mean = i.mean_nanos.load(Ordering::Relaxed);
+        let mean = i.timing.mean.load(Ordering::Relaxed);
         Duration::from_nanos(ahead.saturating_mul(mean) / i.workers.max(1) as u64)
     }
 
@@ -299,6 +303,9 @@ impl PasswordHasher {
         self.inner
             .submitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.inner.queue.is_empty() {
+            self.inner.timing.settle_if_idle();
+        }
         if self.expected_wait() > self.inner.max_wait {
             return Err(HashError::Busy);
         }
@@ -335,16 +342,46 @@ fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Folds one hash's time into the running mean (weight 1/8: a few hashes
-/// follow a change of load or machine, one outlier does not swing it).
-fn record(mean: &AtomicU64, took: Duration) {
-    let sample = nanos(took);
-    let _ = mean.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
-        Some(old - old / 8 + sample / 8)
-    });
+/// The running mean time of one hash, and what it falls back to when idle.
+struct Timing {
+    /// Recent mean, in nanoseconds (weight 1/8 a hash: a few hashes follow
+    /// a change of load, one outlier does not swing it).
+    mean: AtomicU64,
+    /// One hash on an idle machine, measured at start.
+    idle: u64,
+    /// Hashes being computed now.
+    busy: AtomicU64,
 }
 
-fn worker(rx: Receiver<Job>, params: Params, nice: i32, mean: &AtomicU64) {
+impl Timing {
+    fn new(idle: Duration) -> Self {
+        Self {
+            mean: AtomicU64::new(nanos(idle)),
+            idle: nanos(idle),
+            busy: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, took: Duration) {
+        let sample = nanos(took);
+        let _ = self
+            .mean
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                Some(old - old / 8 + sample / 8)
+            });
+    }
+
+    /// With nothing hashing, a mean inflated by a load that has passed no
+    /// longer holds: a burst arriving now would be judged by it before any
+    /// of its own hashes finished. Fall back to the idle time.
+    fn settle_if_idle(&self) {
+        if self.busy.load(Ordering::Relaxed) == 0 {
+            self.mean.fetch_min(self.idle, Ordering::Relaxed);
+        }
+    }
+}
+
+fn worker(rx: Receiver<Job>, params: Params, nice: i32, timing: &Timing) {
     lower_priority(nice);
     // Mapped at the first job, reused by every hash, unmapped when idle.
     let mut memory = HashMemory::default();
@@ -365,6 +402,7 @@ fn worker(rx: Receiver<Job>, params: Params, nice: i32, mean: &AtomicU64) {
             }
         };
         let started = Instant::now();
+        timing.busy.fetch_add(1, Ordering::Relaxed);
         match job {
             Job::Hash { password, reply } => {
                 let _ = reply.send(hash_with(&params, &password, &mut memory));
@@ -377,7 +415,8 @@ fn worker(rx: Receiver<Job>, params: Params, nice: i32, mean: &AtomicU64) {
                 let _ = reply.send(verify_with(&params, &password, &phc, &mut memory));
             }
         }
-        record(mean, started.elapsed());
+        timing.busy.fetch_sub(1, Ordering::Relaxed);
+        timing.record(started.elapsed());
     }
 }
 

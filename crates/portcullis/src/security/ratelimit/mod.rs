@@ -28,6 +28,7 @@
 
 mod database;
 mod error;
+mod locks;
 mod policy;
 mod store;
 
@@ -49,6 +50,7 @@ use crate::{
 pub struct RateLimiter {
     store: Arc<dyn RateLimitStore>,
     policy: Arc<Policy>,
+    recent: Arc<locks::RecentLocks>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -125,7 +127,11 @@ fn refused(
 impl RateLimiter {
     /// A limiter for `policy` counting in `store`.
     pub(crate) fn new(store: Arc<dyn RateLimitStore>, policy: Arc<Policy>) -> Self {
-        Self { store, policy }
+        Self {
+            store,
+            policy,
+            recent: Default::default(),
+        }
     }
 
     /// Counts one attempt at each of `actions` from `ip` (the client
@@ -174,8 +180,9 @@ impl RateLimiter {
 
     /// The limit an attempt would exceed, read without counting (key limits
     /// first: those a stranger trips against an account). A flood at a
-    /// locked account or from a locked address is refused here, one read
-    /// an attempt and no write. Racing attempts that pass this read are
+    /// locked account or from a locked address is refused here with no
+    /// write, and for a second after each read without a read either
+    /// (`locks.rs`). Racing attempts that pass this read are
     /// still counted atomically by [`consume`](Self::consume).
     async fn already_exceeded(
         &self,
@@ -193,6 +200,14 @@ impl RateLimiter {
             let Some(bucket) = policy::bucket(action, rate, ip, login) else {
                 continue;
             };
+            let instant = std::time::Instant::now();
+            if let Some(retry_after_secs) = self.recent.retry_after(&bucket, instant) {
+                return Ok(Some(Limited {
+                    action,
+                    per: rate.per,
+                    retry_after_secs,
+                }));
+            }
             let window = Window::containing(now, rate.period_secs);
             let Some(mut hits) = self.store.peek(&bucket, window).await? else {
                 return Ok(None);
@@ -201,7 +216,10 @@ impl RateLimiter {
             hits.current += 1;
             let elapsed = (now - window.start) as u64;
             if !policy::allows(rate, hits, elapsed) {
-                return Ok(Some(refused(action, rate, hits, elapsed, ip)));
+                let limited = refused(action, rate, hits, elapsed, ip);
+                self.recent
+                    .remember(&bucket, limited.retry_after_secs, instant);
+                return Ok(Some(limited));
             }
         }
         Ok(None)
