@@ -31,8 +31,9 @@ pub enum Denial {
 /// ```
 pub type DenyHook = fn(&HttpRequest, &Denial) -> Option<HttpResponse>;
 
-/// True for API clients: a JSON `Accept` that does not prefer HTML, an
-/// `Authorization` header, or an XHR marker.
+/// True for API clients: an `Accept` that ranks JSON above HTML (by its
+/// quality values; HTML unlisted counts as 0), an `Authorization` header,
+/// or an XHR marker.
 pub fn is_api_request(req: &HttpRequest) -> bool {
     let h = req.headers();
     if h.contains_key(header::AUTHORIZATION) {
@@ -41,11 +42,19 @@ pub fn is_api_request(req: &HttpRequest) -> bool {
     if h.get("x-requested-with").and_then(|v| v.to_str().ok()) == Some("XMLHttpRequest") {
         return true;
     }
-    let accept = h
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    accept.contains("application/json") && !accept.contains("text/html")
+    let Ok(accept) = <header::Accept as header::Header>::parse(req) else {
+        return false;
+    };
+    // The highest quality given to a type (0 when unlisted); wildcards do not count.
+    let quality = |essence: &str| {
+        accept
+            .iter()
+            .filter(|item| item.item.essence_str() == essence)
+            .map(|item| item.quality)
+            .max()
+            .unwrap_or(header::Quality::ZERO)
+    };
+    quality("application/json") > quality("text/html")
 }
 
 /// Builds the response for `denial` on `req`.

@@ -275,7 +275,7 @@ async fn xhr_and_mixed_accept_headers_choose_json_or_page_denials(b: Backend) {
     user(&ctx, "uma").await;
     let app = app(&ctx.auth).await;
     let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-    let cases: [(&[(&str, &str)], bool); 7] = [
+    let cases: [(&[(&str, &str)], bool); 10] = [
         (&[("x-requested-with", "XMLHttpRequest")], true),
         (
             &[("x-requested-with", "XMLHttpRequest"), ("accept", browser)],
@@ -286,6 +286,10 @@ async fn xhr_and_mixed_accept_headers_choose_json_or_page_denials(b: Backend) {
         (&[("accept", "text/html, application/json")], false),
         (&[("accept", "application/json;q=0.5, text/html")], false),
         (&[("accept", "*/*")], false),
+        // Quality values decide: JSON preferred over HTML, or HTML refused.
+        (&[("accept", "application/json, text/html;q=0.1")], true),
+        (&[("accept", "application/json, text/html;q=0")], true),
+        (&[("accept", "application/json;q=0, text/html")], false),
     ];
     let mut signed_in = Browser::new();
     signed_in.login(&app, "uma", PASSWORD).await;
