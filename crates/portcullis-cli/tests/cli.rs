@@ -181,6 +181,36 @@ fn check_names_an_unknown_key() {
     assert!(line.contains("no_such_key"), "{line}");
 }
 
+/// A setting that would switch on a feature this version lacks is refused
+/// in one line naming the key, from the file or from the environment.
+#[test]
+fn check_refuses_settings_for_missing_features() {
+    let p = Project::sqlite();
+    for (toml, key) in [
+        ("[auth]\npassword_reset_enabled = true\n", "auth.password_reset_enabled"),
+        ("[auth]\nemail_verification = \"optional\"\n", "auth.email_verification"),
+        ("[email]\nbackend = \"smtp\"\n", "email.backend"),
+        ("[oidc]\nlogin_on_get = true\n", "oidc.login_on_get"),
+        (
+            "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+            "oidc.providers",
+        ),
+    ] {
+        std::fs::write(&p.settings, toml).unwrap();
+        let line = p.fails("check", None);
+        assert!(line.contains(key) && line.contains("not available yet"), "{line}");
+    }
+    std::fs::write(&p.settings, "").unwrap();
+    let mut cmd = bare_command(p.dir.path());
+    cmd.arg("check").arg("--settings").arg(&p.settings);
+    let line = failed(
+        &cmd.env("PORTCULLIS__EMAIL__BACKEND", "file")
+            .output()
+            .unwrap(),
+    );
+    assert!(line.contains("email.backend"), "{line}");
+}
+
 #[test]
 fn check_names_a_bad_env_override() {
     let p = Project::sqlite();

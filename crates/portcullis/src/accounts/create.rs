@@ -153,12 +153,11 @@ pub(crate) fn canonical_pair(new: &NewUser) -> (String, Option<String>) {
 mod tests {
     use super::*;
 
+    /// The default rules without the common-passwords list.
     fn rules() -> PasswordRules {
         PasswordRules {
-            min_length: 12,
-            max_length: 128,
-            similarity: 0.7,
             common_check: false,
+            ..PasswordRules::from(&crate::settings::AuthSettings::default())
         }
     }
 
