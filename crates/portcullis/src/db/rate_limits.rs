@@ -39,33 +39,6 @@ pub(crate) async fn hit(
     Ok((current, previous.unwrap_or(0)))
 }
 
-/// The hits of `bucket`'s windows starting at `window_start` and
-/// `previous_start` (0 for a window without a row), counting nothing.
-///
-/// # Errors
-/// [`DbError`] for database failures.
-pub(crate) async fn peek(
-    db: &Database,
-    bucket: &str,
-    window_start: i64,
-    previous_start: i64,
-) -> Result<(i64, i64), DbError> {
-    on_pool!(db, |pool| {
-        sqlx::query_as(
-        "SELECT COALESCE(MAX(CASE WHEN window_start = CAST($2 AS BIGINT) THEN hits END), 0), \
-                COALESCE(MAX(CASE WHEN window_start = CAST($3 AS BIGINT) THEN hits END), 0) \
-         FROM portcullis_rate_limits \
-         WHERE bucket = CAST($1 AS TEXT) AND window_start IN (CAST($2 AS BIGINT), CAST($3 AS BIGINT))"
-    )
-    .bind(bucket)
-    .bind(window_start)
-    .bind(previous_start)
-    .fetch_one(pool)
-    .await
-    .doing("reading a rate-limit window")
-    })
-}
-
 /// Takes back one hit from `bucket`'s window starting at `window_start`
 /// (never below zero).
 ///

@@ -114,6 +114,10 @@ pub(super) async fn submit(
         Ok(None) => failed(&auth),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "login shed: hashing queue full");
+            // Shed before its password was checked: not a failure to count.
+            if let Err(e) = usage.rollback(Action::LoginFailed).await {
+                tracing::warn!(error = %e, "could not take back a shed login's failed-login hits");
+            }
             auth.busy_page()
         }
         Err(e) => auth.failure_page(&e),

@@ -105,6 +105,18 @@ async fn a_full_hashing_queue_sheds_logins_and_signups_with_503_and_retry_after(
         "the shed signup created nobody"
     );
     assert_eq!(crate::support::sessions_of(&ctx, &ann).await, 0);
+    // A shed login was never checked: it does not count as a failed one.
+    const FAILED: &str = "SELECT COALESCE(MAX(hits), 0) FROM portcullis_rate_limits \
+                          WHERE bucket LIKE 'login_failed/%'";
+    let failed: i64 = match ctx.auth.db() {
+        portcullis::db::Database::Sqlite(p) => {
+            sqlx::query_scalar(FAILED).fetch_one(p).await.unwrap()
+        }
+        portcullis::db::Database::Postgres(p) => {
+            sqlx::query_scalar(FAILED).fetch_one(p).await.unwrap()
+        }
+    };
+    assert_eq!(failed, 0, "shed logins counted as failed ones");
 }
 
 crate::on_both_backends!(a_full_hashing_queue_sheds_logins_and_signups_with_503_and_retry_after);

@@ -50,17 +50,6 @@ impl RateLimitStore for DbRateLimitStore {
         })
     }
 
-    fn peek<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, Option<Hits>> {
-        Box::pin(async move {
-            let (current, previous) =
-                rate_limits::peek(&self.db, bucket, window.start, window.previous_start()).await?;
-            Ok(Some(Hits {
-                current: current.max(0) as u64,
-                previous: previous.max(0) as u64,
-            }))
-        })
-    }
-
     fn undo<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, ()> {
         Box::pin(async move { Ok(rate_limits::undo(&self.db, bucket, window.start).await?) })
     }

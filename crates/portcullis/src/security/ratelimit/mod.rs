@@ -149,10 +149,10 @@ impl RateLimiter {
         ip: Option<IpAddr>,
         login: Option<&str>,
     ) -> Result<Result<Usage, Limited>, RateLimitError> {
-        let now = crate::db::now();
-        if let Some(limited) = self.already_exceeded(actions, ip, login, now).await? {
+        if let Some(limited) = self.recently_exceeded(actions, ip, login) {
             return Ok(Err(limited));
         }
+        let now = crate::db::now();
         let mut usage = Usage {
             store: Arc::clone(&self.store),
             hits: Vec::new(),
@@ -164,65 +164,52 @@ impl RateLimiter {
                 };
                 let window = Window::containing(now, rate.period_secs);
                 let hits = self.store.hit(&bucket, window).await?;
-                usage.hits.push((action, bucket, window));
+                usage.hits.push((action, bucket.clone(), window));
                 let elapsed = (now - window.start) as u64;
                 if !policy::allows(rate, hits, elapsed) {
                     // A refused attempt costs nothing: hammering must not prolong the wait.
                     for (_, bucket, window) in &usage.hits {
                         self.store.undo(bucket, *window).await?;
                     }
-                    return Ok(Err(refused(action, rate, hits, elapsed, ip)));
+                    let limited = refused(action, rate, hits, elapsed, ip);
+                    self.recent.remember(
+                        &bucket,
+                        limited.retry_after_secs,
+                        std::time::Instant::now(),
+                    );
+                    return Ok(Err(limited));
                 }
             }
         }
         Ok(Ok(usage))
     }
 
-    /// The limit an attempt would exceed, read without counting (key limits
-    /// first: those a stranger trips against an account). A flood at a
-    /// locked account or from a locked address is refused here with no
-    /// write, and for a second after each read without a read either
-    /// (`locks.rs`). Racing attempts that pass this read are
-    /// still counted atomically by [`consume`](Self::consume).
-    async fn already_exceeded(
+    /// A limit of `actions` this worker found exceeded less than a second
+    /// ago (`locks.rs`): refused again with no store access at all, so a
+    /// flood at a locked account or from a locked address costs neither
+    /// reads nor writes, and only one store round trip a second.
+    fn recently_exceeded(
         &self,
         actions: &[Action],
         ip: Option<IpAddr>,
         login: Option<&str>,
-        now: i64,
-    ) -> Result<Option<Limited>, RateLimitError> {
-        let mut rates: Vec<_> = actions
-            .iter()
-            .flat_map(|&action| self.policy.rates(action).iter().map(move |r| (action, r)))
-            .collect();
-        rates.sort_by_key(|(_, r)| r.per != RatePer::Key);
-        for (action, rate) in rates {
-            let Some(bucket) = policy::bucket(action, rate, ip, login) else {
-                continue;
-            };
-            let instant = std::time::Instant::now();
-            if let Some(retry_after_secs) = self.recent.retry_after(&bucket, instant) {
-                return Ok(Some(Limited {
-                    action,
-                    per: rate.per,
-                    retry_after_secs,
-                }));
-            }
-            let window = Window::containing(now, rate.period_secs);
-            let Some(mut hits) = self.store.peek(&bucket, window).await? else {
-                return Ok(None);
-            };
-            // As if this attempt were counted.
-            hits.current += 1;
-            let elapsed = (now - window.start) as u64;
-            if !policy::allows(rate, hits, elapsed) {
-                let limited = refused(action, rate, hits, elapsed, ip);
-                self.recent
-                    .remember(&bucket, limited.retry_after_secs, instant);
-                return Ok(Some(limited));
+    ) -> Option<Limited> {
+        let now = std::time::Instant::now();
+        for &action in actions {
+            for rate in self.policy.rates(action) {
+                let Some(bucket) = policy::bucket(action, rate, ip, login) else {
+                    continue;
+                };
+                if let Some(retry_after_secs) = self.recent.retry_after(&bucket, now) {
+                    return Some(Limited {
+                        action,
+                        per: rate.per,
+                        retry_after_secs,
+                    });
+                }
             }
         }
-        Ok(None)
+        None
     }
 
     /// Deletes the stored windows that no longer count; returns how many.

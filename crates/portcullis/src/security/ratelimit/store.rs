@@ -66,15 +66,6 @@ pub trait RateLimitStore: Send + Sync + 'static {
     /// different `current`.
     fn hit<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, Hits>;
 
-    /// The counts of `bucket`'s `window` without counting a hit, or `None`
-    /// when this store cannot tell cheaply (the default). The limiter reads
-    /// first so an attempt against a limit already exceeded is refused
-    /// without a write: a flood at a locked account costs one read each.
-    fn peek<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, Option<Hits>> {
-        let _ = (bucket, window);
-        Box::pin(async { Ok(None) })
-    }
-
     /// Takes back one hit that [`hit`](Self::hit) counted in `bucket`'s `window`.
     fn undo<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, ()>;
 
