@@ -220,10 +220,11 @@ pub enum GroupCommand {
 /// `portcullis sessions …`
 #[derive(Debug, Subcommand)]
 pub enum SessionsCommand {
-    /// Delete sessions past their lifetime or idle timeout (run it from cron)
+    /// Delete sessions past their lifetime or idle timeout, and rate-limit windows that no longer count (run it from cron)
     #[command(
-        long_about = "Delete sessions past their lifetime or idle timeout and print \
-        how many were removed; run it periodically (cron, systemd timer).\n\n\
+        long_about = "Delete sessions past their lifetime or idle timeout, and rate-limit \
+        windows that no longer count, and print how many of each were removed; run it \
+        periodically (cron, systemd timer) when session.purge_interval_secs is 0.\n\n\
         Example:\n  portcullis sessions clear-expired"
     )]
     ClearExpired,

@@ -623,7 +623,10 @@ fn prompting_without_a_terminal_fails_instead_of_hanging() {
 #[test]
 fn sessions_clear_expired_prints_a_count() {
     let p = Project::sqlite();
-    assert_eq!(p.ok("sessions clear-expired"), "removed 0 expired sessions");
+    assert_eq!(
+        p.ok("sessions clear-expired"),
+        "removed 0 expired sessions and 0 expired rate-limit windows"
+    );
     p.with_auth(|auth| async move {
         let past = portcullis::db::now() - 60;
         for key in ["old-1", "old-2", "old-3"] {
@@ -634,8 +637,22 @@ fn sessions_clear_expired_prints_a_count() {
         sessions::insert(auth.db(), "live", None, "{}", past + 3600)
             .await
             .unwrap();
+        // A failed-login window of long ago, and one that still counts.
+        use portcullis::security::ratelimit::{DbRateLimitStore, RateLimitStore, Window};
+        let store = DbRateLimitStore::new(auth.db().clone());
+        store
+            .hit("old", Window::containing(past - 3600, 60))
+            .await
+            .unwrap();
+        store
+            .hit("live", Window::containing(portcullis::db::now(), 60))
+            .await
+            .unwrap();
     });
-    assert_eq!(p.ok("sessions clear-expired"), "removed 3 expired sessions");
+    assert_eq!(
+        p.ok("sessions clear-expired"),
+        "removed 3 expired sessions and 1 expired rate-limit window"
+    );
     let left = p.with_auth(|auth| async move { sessions::count(auth.db()).await.unwrap() });
     assert_eq!(left, 1, "the live session stays");
 }
@@ -733,7 +750,10 @@ fn postgres_migrate_createsuperuser_and_grant() {
     assert!(alice.has_perm("reports.view") && alice.in_group("Editors"));
     let root = p.user("root").unwrap();
     assert!(root.is_active && root.is_staff && root.is_superuser);
-    assert_eq!(p.ok("sessions clear-expired"), "removed 0 expired sessions");
+    assert_eq!(
+        p.ok("sessions clear-expired"),
+        "removed 0 expired sessions and 0 expired rate-limit windows"
+    );
 
     // Only a passing test drops its database, so a failure can be inspected.
     psql(&server, &format!("DROP DATABASE {name}"));

@@ -1,12 +1,12 @@
-//! Expired sessions are deleted in-process on a schedule, so the table
-//! stays bounded without a cron job (`portcullis sessions clear-expired`
-//! does the same on demand).
+//! Expired sessions, and rate-limit windows that no longer count, are
+//! deleted in-process on a schedule, so both tables stay bounded without a
+//! cron job (`portcullis sessions clear-expired` does the sessions on demand).
 
 use std::{sync::Weak, time::Duration};
 
 use crate::{app::AuthInner, Auth};
 
-/// Starts the purge task on the current tokio runtime, when there is one
+/// Starts the purge task (sessions, then rate-limit windows) on the current tokio runtime, when there is one
 /// and `session.purge_interval_secs` is not 0. The task holds only a weak
 /// reference: it ends with the last clone of the [`Auth`].
 pub(crate) fn start(auth: &Auth) {
@@ -28,6 +28,11 @@ pub(crate) fn start(auth: &Auth) {
                 Ok(n) => tracing::debug!(deleted = n, "purged expired sessions"),
                 // The database may be down for a while: try again next time.
                 Err(e) => tracing::warn!(error = %e, "purging expired sessions failed"),
+            }
+            match auth.rate_limiter().purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(deleted = n, "purged expired rate-limit windows"),
+                Err(e) => tracing::warn!(error = %e, "purging rate-limit windows failed"),
             }
         }
     });

@@ -44,8 +44,9 @@ pub struct SessionSettings {
     pub same_site: SameSitePolicy,
     /// Key signing the cookie, at least 64 characters; empty: one is made and kept in the database.
     pub secret: String,
-    /// Seconds between in-process purges of expired sessions (0 turns them
-    /// off, e.g. when a cron job runs `portcullis sessions clear-expired`).
+    /// Seconds between in-process purges of expired sessions and rate-limit
+    /// windows (0 turns them off, e.g. when a cron job runs
+    /// `portcullis sessions clear-expired`).
     pub purge_interval_secs: u64,
 }
 

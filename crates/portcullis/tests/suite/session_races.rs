@@ -131,8 +131,39 @@ async fn expired_sessions_are_purged_in_process(b: Backend) {
     panic!("expired sessions were not purged in-process");
 }
 
+/// Rate-limit windows that no longer count go with the same purge, or
+/// every address that ever tried would keep a row.
+async fn expired_rate_limit_windows_are_purged_in_process(b: Backend) {
+    let ctx = setup_with(&b, |s| s.session.purge_interval_secs = 1).await;
+    let app = crate::support::app(&ctx.auth).await;
+    Browser::new().login(&app, "nobody", "wrong").await;
+    exec(&ctx, "UPDATE portcullis_rate_limits SET expires_at = 1").await;
+    const ROWS: &str = "SELECT COUNT(*) FROM portcullis_rate_limits";
+    let rows = || async {
+        match ctx.auth.db() {
+            portcullis::db::Database::Sqlite(p) => sqlx::query_scalar::<_, i64>(ROWS)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            portcullis::db::Database::Postgres(p) => sqlx::query_scalar::<_, i64>(ROWS)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    };
+    assert!(rows().await > 0, "the failed login counted nothing");
+    for _ in 0..50 {
+        if rows().await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expired rate-limit windows were not purged in-process");
+}
+
 crate::on_both_backends!(
     a_session_ended_by_logout_does_not_come_back,
     a_session_that_expires_mid_request_is_not_renewed,
     expired_sessions_are_purged_in_process,
+    expired_rate_limit_windows_are_purged_in_process,
 );
