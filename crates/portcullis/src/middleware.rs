@@ -14,15 +14,12 @@ use actix_web::{
     cookie::{time::Duration, SameSite},
     dev::{Service, ServiceRequest, ServiceResponse, Transform},
     http::{header, Method, StatusCode},
-    web::{Bytes, BytesMut},
     Error, HttpMessage,
 };
-use futures_util::StreamExt as _;
 
 use crate::{
     audit::{audit, AuditEvent},
     security::{csrf, csrf_cookie::Issued},
-    session::keys,
     settings::SameSitePolicy,
     Auth,
 };
@@ -190,34 +187,19 @@ where
 /// and expires it once the session is signed in (its secret moved there).
 fn settle_csrf_cookie<B>(auth: &Auth, res: &mut ServiceResponse<B>, unsafe_method: bool) {
     let issued = res.request().extensions().get::<Issued>().copied();
-    let c = &auth.inner.csrf_cookie;
-    let settings = auth.settings();
-    if let Some(Issued(secret)) = issued {
-        let signed_in = res
-            .request()
-            .get_session()
-            .get::<i64>(keys::USER_ID)
-            .ok()
-            .flatten()
-            .is_some();
-        if !signed_in {
-            let _ = res.response_mut().add_cookie(&c.cookie(settings, &secret));
-        }
+    // Only a POST signs in, so GETs (the guarded pages) skip the lookups.
+    if issued.is_none() && !unsafe_method {
         return;
     }
-    // Only a POST signs in, so GETs (the guarded pages) skip this lookup.
-    if unsafe_method
-        && res.request().cookie(&c.name).is_some()
-        && res
-            .request()
-            .get_session()
-            .get::<i64>(keys::USER_ID)
-            .ok()
-            .flatten()
-            .is_some()
-    {
-        let _ = res.response_mut().add_cookie(&c.removal(settings));
-    }
+    let c = &auth.inner.csrf_cookie;
+    let settings = auth.settings();
+    let signed_in = csrf::signed_in(&res.request().get_session());
+    let cookie = match issued {
+        Some(Issued(secret)) if !signed_in => c.cookie(settings, &secret),
+        None if signed_in && res.request().cookie(&c.name).is_some() => c.removal(settings),
+        _ => return,
+    };
+    let _ = res.response_mut().add_cookie(&cookie);
 }
 
 fn needs_csrf_check(auth: &Auth, req: &ServiceRequest) -> bool {
@@ -265,26 +247,13 @@ async fn check_csrf(
         return Err((forbidden, "CSRF token missing"));
     }
     let limit = auth.settings().security.max_form_bytes;
-    if let Some(len) = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if len > limit {
-            return Err((StatusCode::PAYLOAD_TOO_LARGE, "form too large"));
-        }
-    }
-    let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| (StatusCode::BAD_REQUEST, "unreadable body"))?;
-        if body.len() + chunk.len() > limit {
-            return Err((StatusCode::PAYLOAD_TOO_LARGE, "form too large"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body: Bytes = body.freeze();
+    let payload = req.take_payload();
+    let body = crate::pages::form::read_limited(req.headers(), payload, limit)
+        .await
+        .map_err(|status| match status {
+            StatusCode::PAYLOAD_TOO_LARGE => (status, "form too large"),
+            _ => (status, "unreadable body"),
+        })?;
     // Put the body back for the handler.
     req.set_payload(actix_web::dev::Payload::from(body.clone()));
     let token = form_value(&body, csrf::FORM_FIELD).ok_or((forbidden, "CSRF token missing"))?;

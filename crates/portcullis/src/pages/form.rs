@@ -1,15 +1,16 @@
 //! Reading submitted forms: bounded, UTF-8 checked, never a panic.
 
 use actix_web::{
-    http::StatusCode,
+    error::PayloadError,
+    http::{header::HeaderMap, StatusCode},
     web::{self, Bytes, BytesMut},
     HttpRequest,
 };
-use futures_util::StreamExt as _;
+use futures_util::{Stream, StreamExt as _};
 use serde::de::DeserializeOwned;
 
 /// True when the request says its body is `application/x-www-form-urlencoded`.
-pub(crate) fn is_urlencoded(headers: &actix_web::http::header::HeaderMap) -> bool {
+pub(crate) fn is_urlencoded(headers: &HeaderMap) -> bool {
     headers
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -17,15 +18,27 @@ pub(crate) fn is_urlencoded(headers: &actix_web::http::header::HeaderMap) -> boo
 }
 
 /// Reads a form body of at most `limit` bytes (`security.max_form_bytes`),
-/// whether or not the middleware read it already for the CSRF token:
-/// larger bodies are a 413, counted as they arrive when no length is sent.
+/// whether or not the middleware read it already for the CSRF token.
 pub(super) async fn read(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<Bytes, StatusCode> {
-    let declared = req
-        .headers()
+    read_limited(req.headers(), payload, limit).await
+}
+
+/// Reads `payload` whole under `limit` bytes: a declared or counted excess
+/// (counted as it arrives when no length is sent) is a 413, a broken
+/// stream a 400. The middleware reads the CSRF token's body with it too.
+pub(crate) async fn read_limited<S>(
+    headers: &HeaderMap,
+    mut payload: S,
+    limit: usize,
+) -> Result<Bytes, StatusCode>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let declared = headers
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());

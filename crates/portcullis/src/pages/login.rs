@@ -115,9 +115,7 @@ pub(super) async fn submit(
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "login shed: hashing queue full");
             // Shed before its password was checked: not a failure to count.
-            if let Err(e) = usage.rollback(Action::LoginFailed).await {
-                tracing::warn!(error = %e, "could not take back a shed login's failed-login hits");
-            }
+            forgive(&usage).await;
             auth.busy_page()
         }
         Err(e) => auth.failure_page(&e),
@@ -132,11 +130,16 @@ async fn succeeded(
     user: &crate::User,
     usage: &Usage,
 ) -> Result<(), AuthError> {
-    if let Err(e) = usage.rollback(Action::LoginFailed).await {
-        // Costs the user one counted failure at worst; not worth refusing the login.
-        tracing::warn!(error = %e, "could not take back a successful login's failed-login hits");
-    }
+    forgive(usage).await;
     auth.login(session, user).await
+}
+
+/// Takes back this attempt's failed-login hits. A store failure costs the
+/// user one counted failure at worst: logged, not worth refusing the login.
+async fn forgive(usage: &Usage) {
+    if let Err(e) = usage.rollback(Action::LoginFailed).await {
+        tracing::warn!(error = %e, "could not take back a login's failed-login hits");
+    }
 }
 
 fn render(

@@ -52,7 +52,9 @@ fn fresh_secret() -> Secret {
     s
 }
 
-fn signed_in(session: &Session) -> bool {
+/// True when `session` names a signed-in user (whose CSRF secret lives in
+/// the session, not in the anonymous cookie).
+pub(crate) fn signed_in(session: &Session) -> bool {
     session.get::<i64>(keys::USER_ID).ok().flatten().is_some()
 }
 
