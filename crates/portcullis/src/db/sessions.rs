@@ -8,10 +8,15 @@
 //! re-plan) and the unary plus (the expiry index is never the right one
 //! here) keep the statement prepared.
 
-use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::{access::AccessKey, now, on_pool, reads::ReadConnections, Database, DbError, Doing};
-use crate::User;
+use super::{
+    access::{Access, AccessKey},
+    now, on_pool,
+    reads::ReadConnections,
+    users::UserRow,
+    Database, DbError, Doing,
+};
 
 /// A live session row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -185,8 +190,10 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
     .doing("counting sessions"))
 }
 
-/// A live session and, when it is signed in, its user with groups and permissions.
-pub type SessionWithUser = (SessionRow, Option<User>);
+/// A live session and, when it is signed in, its user's row (without the
+/// password hash, which a guard never needs) with the user's group and
+/// permission names.
+pub(crate) type SessionWithUser = (SessionRow, Option<(UserRow, Arc<Access>)>);
 
 /// The session row joined with its user and the user's access key (access
 /// version and generation), in one statement: a guarded page costs one
@@ -213,7 +220,7 @@ macro_rules! session_with_user_sql {
 /// (by name, sqlx hashes every column name on every row): the session, and
 /// the user (names still empty) with its access key (None when the
 /// generation row is missing: then the cache is bypassed).
-struct JoinedRow(SessionRow, Option<(User, Option<AccessKey>)>);
+struct JoinedRow(SessionRow, Option<(UserRow, Option<AccessKey>)>);
 
 /// Bits of the flags column.
 const ACTIVE: i64 = 1;
@@ -236,10 +243,13 @@ where
             return Ok(JoinedRow(session, None));
         };
         let flags: i64 = r.try_get(6)?;
-        let user = User {
+        let access_version = r.try_get(9)?;
+        let access_generation = r.try_get(10)?;
+        let user = UserRow {
             id,
             username: r.try_get(3)?,
             email: r.try_get(4)?,
+            password_hash: String::new(),
             credential_version: r.try_get(5)?,
             is_active: flags & ACTIVE != 0,
             is_staff: flags & STAFF != 0,
@@ -247,28 +257,17 @@ where
             email_verified: flags & EMAIL_VERIFIED != 0,
             created_at: r.try_get(7)?,
             last_login: r.try_get(8)?,
-            groups: Vec::new(),
-            permissions: BTreeSet::new(),
+            access_version,
+            access_generation,
         };
-        let key = AccessKey::new(r.try_get(9)?, r.try_get(10)?);
+        let key = AccessKey::new(access_version, access_generation);
         Ok(JoinedRow(session, Some((user, key))))
     }
 }
 
-/// Like [`load`], with the signed-in user, groups and permissions: one
-/// statement, plus one more when this thread's cached names are stale.
-///
-/// # Errors
-/// [`DbError`] for database failures.
-pub async fn load_with_user(
-    db: &Database,
-    key_hash: &str,
-    idle_cutoff: i64,
-) -> Result<Option<SessionWithUser>, DbError> {
-    load_with_user_on(db, None, key_hash, idle_cutoff).await
-}
-
-/// [`load_with_user`], its statement run on one of `reads` when given.
+/// Like [`load`], with the signed-in user's row, groups and permissions:
+/// one statement, plus one more when this thread's cached names are stale;
+/// the statement runs on one of `reads` when given.
 pub(crate) async fn load_with_user_on(
     db: &Database,
     reads: Option<&ReadConnections>,
@@ -317,11 +316,9 @@ pub(crate) async fn load_with_user_on(
     let Some(JoinedRow(session, user)) = row else {
         return Ok(None);
     };
-    let Some((mut user, key)) = user else {
+    let Some((user, key)) = user else {
         return Ok(Some((session, None)));
     };
     let access = super::access::load(db, key, user.id).await?;
-    user.groups.clone_from(&access.groups);
-    user.permissions.clone_from(&access.permissions);
-    Ok(Some((session, Some(user))))
+    Ok(Some((session, Some((user, access)))))
 }

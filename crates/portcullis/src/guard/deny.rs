@@ -5,7 +5,8 @@ use actix_web::{
     HttpRequest, HttpResponse,
 };
 
-use crate::{render::error_page, security::redirect::encode_next, settings::AnonymousDenial, Auth};
+use super::context::GuardContext;
+use crate::{render::error_page, security::redirect::encode_next, settings::AnonymousDenial};
 
 /// Why a guard refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,18 +60,18 @@ pub fn is_api_request(req: &HttpRequest) -> bool {
 
 /// Builds the response for `denial` on `req`.
 pub(crate) fn deny_response(
-    auth: &Auth,
+    ctx: &GuardContext,
     req: &HttpRequest,
     denial: &Denial,
     hook: Option<DenyHook>,
     raise_exception: bool,
 ) -> HttpResponse {
-    for h in [hook, auth.inner.on_denied].into_iter().flatten() {
+    for h in [hook, ctx.on_denied].into_iter().flatten() {
         if let Some(res) = h(req, denial) {
             return res;
         }
     }
-    let settings = auth.settings();
+    let settings = &*ctx.settings;
     if is_api_request(req) {
         let (status, body) = match denial {
             Denial::Anonymous => (
@@ -109,7 +110,7 @@ pub(crate) fn deny_response(
                 .finish()
         }
         _ => error_page(
-            auth.inner.renderer.as_ref(),
+            ctx.renderer.as_ref(),
             settings,
             StatusCode::FORBIDDEN,
             &settings.auth.messages.forbidden_message,

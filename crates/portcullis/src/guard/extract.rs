@@ -5,20 +5,22 @@ use std::{future::Future, marker::PhantomData, pin::Pin};
 use actix_web::{dev::Payload, error::InternalError, FromRequest, HttpRequest};
 
 use super::{
+    context,
     deny::{deny_response, Denial, DenyHook},
-    identity::{auth_of, current_user, loaded},
+    identity::{current_user, loaded},
     rule::{missing, Kind, Requirement},
 };
 use crate::{
-    accounts::AuthError,
+    accounts::User,
     audit::{audit, AuditEvent},
-    User,
+    error::AuthError,
+    render::failure_page,
 };
 
 /// The error page for a failure to load the user (503 when the database is down).
 pub(crate) fn load_failure(req: &HttpRequest, err: AuthError) -> actix_web::Error {
-    let res = match auth_of(req) {
-        Some(auth) => auth.failure_page(&err),
+    let res = match context::of(req) {
+        Some(ctx) => failure_page(ctx.renderer.as_ref(), &ctx.settings, &err),
         None => {
             tracing::error!(error = %err, "loading the current user failed");
             actix_web::HttpResponse::InternalServerError().finish()
@@ -57,14 +59,14 @@ async fn check_with<T>(
             Some(what) => Denial::Forbidden { missing: what },
         },
     };
-    let auth = auth_of(req).expect("the identity loaded, so the middleware is installed");
+    let ctx = context::of(req).expect("the identity loaded, so the middleware is installed");
     let who = user.map(|u| u.id.to_string());
     audit(
         AuditEvent::AccessDenied,
         who.as_deref(),
         &format!("{} {} {denial:?}", req.method(), req.path()),
     );
-    let res = deny_response(&auth, req, &denial, hook, raise_exception);
+    let res = deny_response(&ctx, req, &denial, hook, raise_exception);
     Err(InternalError::from_response(format!("{denial:?}"), res).into())
 }
 

@@ -32,6 +32,7 @@
 //! JSON. An `on_denied` hook, per guard or on [`crate::AuthBuilder`], can
 //! replace the response.
 
+pub(crate) mod context;
 mod deny;
 mod extract;
 pub(crate) mod identity;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{form, respond};
 use crate::{
-    accounts::AuthError,
+    error::AuthError,
     render::{page_base, FieldContext, LoginContext},
     security::{
         client_ip::client_ip,
@@ -16,7 +16,7 @@ use crate::{
         redirect::safe_next,
     },
     settings::LoginField,
-    Auth,
+    Auth, AuthBackend as _, PasswordBackend, PasswordCredentials,
 };
 
 /// Longest accepted login value; longer ones cannot match any account.
@@ -103,14 +103,23 @@ pub(super) async fn submit(
     if f.login.chars().count() > MAX_LOGIN_CHARS {
         return failed(&auth);
     }
-    match auth.authenticate(&f.login, &f.password).await {
-        Ok(Some(user)) => match succeeded(&auth, &session, &user, &usage).await {
-            Ok(()) => respond::see_other(&respond::target(
-                next.as_deref(),
-                &auth.settings().auth.login_redirect_url,
-            )),
-            Err(e) => auth.failure_page(&e),
-        },
+    let credentials = PasswordCredentials {
+        login: f.login.clone(),
+        password: f.password.clone(),
+    };
+    match PasswordBackend.authenticate(&auth, credentials).await {
+        Ok(Some(user)) => {
+            // A success is not a failure: take back this attempt's hits
+            // (earlier failures stay counted).
+            forgive(&usage).await;
+            match auth
+                .sign_in(&session, &user, PasswordBackend::ID, next.as_deref())
+                .await
+            {
+                Ok(location) => respond::see_other(&location),
+                Err(e) => auth.failure_page(&e),
+            }
+        }
         Ok(None) => failed(&auth),
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "login shed: hashing queue full");
@@ -120,18 +129,6 @@ pub(super) async fn submit(
         }
         Err(e) => auth.failure_page(&e),
     }
-}
-
-/// Signs `user` in after taking back this attempt's failed-login hits (a
-/// success is not a failure; earlier failures stay counted).
-async fn succeeded(
-    auth: &Auth,
-    session: &Session,
-    user: &crate::User,
-    usage: &Usage,
-) -> Result<(), AuthError> {
-    forgive(usage).await;
-    auth.login(session, user).await
 }
 
 /// Takes back this attempt's failed-login hits. A store failure costs the

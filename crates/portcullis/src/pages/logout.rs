@@ -5,7 +5,7 @@ use actix_web::{http::StatusCode, HttpRequest, HttpResponse};
 
 use super::respond;
 use crate::{
-    accounts::AuthError,
+    error::AuthError,
     render::{page_base, LogoutContext},
     security::csrf,
 };

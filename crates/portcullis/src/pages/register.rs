@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::{form, respond};
 use crate::{
-    accounts::{AuthError, FieldErrors, NewUser},
+    accounts::{FieldErrors, NewUser},
+    error::AuthError,
     render::{page_base, FieldContext, RegisterContext},
     security::{client_ip::client_ip, csrf, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
@@ -90,16 +91,7 @@ pub(super) async fn submit(
         mismatch.password_confirm.push(m.password_mismatch.clone());
     }
     let new = NewUser::new(f.username.trim(), f.email.trim(), f.password1.clone());
-    let result = if mismatch.is_empty() {
-        auth.create_user_checked(new, true).await
-    } else {
-        // Still report the other fields' problems in the same round trip.
-        auth.check_new_user(&new, true).await.map(|mut errors| {
-            errors.password_confirm = mismatch.password_confirm;
-            Err(errors)
-        })
-    };
-    match result {
+    match auth.create_checked(new, true, mismatch).await {
         Ok(Ok(user)) => {
             let a = &auth.settings().auth;
             if a.email_verification == EmailVerification::Mandatory {

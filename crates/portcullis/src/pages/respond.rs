@@ -14,7 +14,7 @@ use crate::{
 
 /// The `Auth` of this request; pages need the middleware.
 pub(super) fn auth(req: &HttpRequest) -> Result<Auth, HttpResponse> {
-    crate::guard::identity::auth_of(req).ok_or_else(|| {
+    Auth::of_request(req).ok_or_else(|| {
         tracing::error!(
             "portcullis pages are mounted without auth.middleware(); use add_auth_pages"
         );

@@ -25,6 +25,9 @@ mod status;
 
 use actix_web::{http::StatusCode, HttpResponse};
 
+pub(crate) use page::page_response;
+pub(crate) use status::{busy_page, failure_page, status_page};
+
 pub use context::{
     ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
     RegisterContext,

@@ -3,7 +3,7 @@
 
 pub mod client_ip;
 pub mod csrf;
-pub(crate) mod csrf_cookie;
+pub(crate) mod form_body;
 pub mod headers;
 pub mod ratelimit;
 pub mod redirect;

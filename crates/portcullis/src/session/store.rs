@@ -13,7 +13,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::keys;
-use crate::db::{self, reads::ReadConnections, Database};
+use crate::{
+    accounts::User,
+    db::{self, reads::ReadConnections, Database},
+};
 
 /// Touch `last_seen` at most this often, so reads stay reads.
 const TOUCH_EVERY_SECS: i64 = 60;
@@ -121,7 +124,7 @@ impl SessionStore for DbSessionStore {
         let Some((row, user)) = row else {
             return Ok(None);
         };
-        crate::guard::identity::offer_preloaded(user);
+        super::preload::offer(user.map(|(u, access)| User::from_access(u, &access)));
         if self.idle_timeout > 0 && db::now() - row.last_seen >= TOUCH_EVERY_SECS {
             db::sessions::touch(&self.db, &hash)
                 .await

@@ -14,7 +14,7 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ("auth.logout_redirect_url", &a.logout_redirect_url),
         ("auth.signup_redirect_url", &a.signup_redirect_url),
     ] {
-        if !crate::security::redirect::is_local_path(path) {
+        if !super::is_local_path(path) {
             return Err(SettingsError::invalid(
                 key,
                 format!("{path:?} must be a local path starting with a single '/'"),

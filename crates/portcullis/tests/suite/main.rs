@@ -3,7 +3,9 @@
 mod support;
 
 mod accounts;
+mod architecture;
 mod audit_log;
+mod backends;
 mod bad_input;
 mod csrf;
 mod csrf_forms;

@@ -4,7 +4,7 @@
 
 use std::{sync::Weak, time::Duration};
 
-use crate::{app::AuthInner, Auth};
+use super::{Auth, AuthInner};
 
 /// Starts the purge task (sessions, then rate-limit windows) on the current tokio runtime, when there is one
 /// and `session.purge_interval_secs` is not 0. The task holds only a weak

@@ -1,22 +1,18 @@
 //! Managing users, groups and permissions from code (what the CLI calls).
 
+use super::Auth;
 use crate::{
-    accounts::{AuthError, User},
-    db, Auth,
+    accounts::{self, create, User},
+    audit::{audit, AuditEvent},
+    db,
+    error::AuthError,
 };
 
 /// Checks a permission codename: `app.action`, letters, digits and `_` on both sides of one dot.
 ///
-/// ```
-/// use portcullis::accounts::validate_codename;
-/// assert!(validate_codename("reports.view").is_ok());
-/// assert!(validate_codename("reports").is_err());
-/// assert!(validate_codename("a.b.c").is_err());
-/// ```
-///
 /// # Errors
 /// [`AuthError::Invalid`] saying what is wrong.
-pub fn validate_codename(codename: &str) -> Result<(), AuthError> {
+pub(crate) fn validate_codename(codename: &str) -> Result<(), AuthError> {
     let ok = codename.split_once('.').is_some_and(|(app, action)| {
         let part =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -41,6 +37,22 @@ fn validate_group(name: &str) -> Result<(), AuthError> {
 }
 
 impl Auth {
+    /// Loads a user with groups and permissions.
+    ///
+    /// # Errors
+    /// [`AuthError::Db`] for database failures.
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, AuthError> {
+        Ok(accounts::load::by_id(&self.inner.db, id).await?)
+    }
+
+    /// Loads a user by username (case-insensitive).
+    ///
+    /// # Errors
+    /// [`AuthError::Db`] for database failures.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, AuthError> {
+        Ok(accounts::load::by_username(&self.inner.db, username).await?)
+    }
+
     async fn require_user(&self, username: &str) -> Result<User, AuthError> {
         self.user_by_username(username)
             .await?
@@ -157,5 +169,46 @@ impl Auth {
     pub async fn clear_expired_sessions(&self) -> Result<u64, AuthError> {
         let cutoff = db::sessions::idle_cutoff(self.settings().session.idle_timeout);
         Ok(db::sessions::clear_expired(self.db(), cutoff).await?)
+    }
+
+    /// Sets a new password (validated) and ends every session of the user.
+    ///
+    /// # Errors
+    /// [`AuthError::Invalid`] listing what the validators refused, [`AuthError::NoSuchUser`].
+    pub async fn set_password(&self, user: &User, password: &str) -> Result<(), AuthError> {
+        let problems = crate::password::validate_password(
+            password,
+            &self.inner.rules,
+            &user.username,
+            &user.email,
+        );
+        if !problems.is_empty() {
+            let m = &self.inner.settings.auth.messages;
+            let text: Vec<String> = problems
+                .iter()
+                .map(|p| create::password_message(p, m))
+                .collect();
+            return Err(AuthError::Invalid(text.join(" ")));
+        }
+        let hash = self.inner.hasher.hash(password).await?;
+        if !db::users::set_password(&self.inner.db, user.id, &hash).await? {
+            return Err(AuthError::NoSuchUser(user.username.clone()));
+        }
+        audit(AuditEvent::PasswordChanged, Some(&user.id.to_string()), "");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_codename;
+
+    #[test]
+    fn a_codename_is_app_dot_action() {
+        assert!(validate_codename("reports.view").is_ok());
+        assert!(validate_codename("reports").is_err());
+        assert!(validate_codename("a.b.c").is_err());
+        assert!(validate_codename("reports.").is_err());
+        assert!(validate_codename("re-ports.view").is_err());
     }
 }

@@ -1,6 +1,8 @@
-//! Errors of account operations.
+//! [`AuthError`]: why an operation failed for a reason other than bad input.
 
-use crate::{db::DbError, password::HashError};
+use crate::{
+    db::DbError, password::HashError, security::ratelimit::RateLimitError, settings::SettingsError,
+};
 
 /// An account operation failed for a reason other than bad input.
 #[derive(Debug, thiserror::Error)]
@@ -14,13 +16,13 @@ pub enum AuthError {
     Hash(#[from] HashError),
     /// Attempts could not be counted for rate limiting.
     #[error(transparent)]
-    RateLimit(#[from] crate::security::ratelimit::RateLimitError),
+    RateLimit(#[from] RateLimitError),
     /// The session could not be written.
     #[error("while writing the session: {0}")]
     Session(String),
     /// Settings are invalid.
     #[error(transparent)]
-    Settings(#[from] crate::settings::SettingsError),
+    Settings(#[from] SettingsError),
     /// No such user (CLI and admin helpers).
     #[error("no user named {0:?}")]
     NoSuchUser(String),

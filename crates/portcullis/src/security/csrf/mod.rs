@@ -1,9 +1,9 @@
 //! CSRF: a secret per visitor, masked afresh for every form so the token
 //! never repeats in a page (BREACH), compared in constant time. A signed-in
 //! session keeps its secret in the session row; an anonymous visitor's
-//! lives in a signed cookie (`csrf_cookie`), so a visit that does not sign
-//! in writes nothing to the database. The middleware checks the token on
-//! every unsafe request together with `Origin`/`Sec-Fetch-Site`.
+//! lives in a signed cookie ([`cookie`]), so a visit that does not sign
+//! in writes nothing to the database. Every unsafe request is checked
+//! ([`enforce`]): the token together with `Origin`/`Sec-Fetch-Site`.
 
 use actix_session::{Session, SessionExt as _};
 use actix_web::{HttpMessage as _, HttpRequest};
@@ -11,8 +11,14 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 
-use super::csrf_cookie::{self, Issued};
-use crate::{session::keys, Auth};
+pub(crate) mod cookie;
+pub(crate) mod enforce;
+
+use std::sync::Arc;
+
+use cookie::{CsrfCookie, Issued};
+
+use crate::session::keys;
 
 /// Name of the hidden form field carrying the token.
 pub const FORM_FIELD: &str = "csrf_token";
@@ -84,9 +90,9 @@ pub(crate) fn signed_in(session: &Session) -> bool {
 /// # Errors
 /// [`CsrfError`] when the middleware is missing or the session cannot be written.
 pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
-    let auth = req
+    let c = req
         .extensions()
-        .get::<Auth>()
+        .get::<Arc<CsrfCookie>>()
         .cloned()
         .ok_or(CsrfError::NoMiddleware)?;
     let session = req.get_session();
@@ -97,8 +103,7 @@ pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
         };
         return Ok(mask(&secret));
     }
-    let c = &auth.inner.csrf_cookie;
-    let secret = match csrf_cookie::read(req, &c.name, &c.key) {
+    let secret = match cookie::read(req, &c.name, &c.key) {
         Some(s) => s,
         None => {
             let s = fresh_secret();
@@ -120,13 +125,12 @@ pub(crate) fn rotate(session: &Session) -> Result<Secret, CsrfError> {
 
 /// True when `submitted` unmasks to this visitor's secret: the session's
 /// when signed in, else the anonymous cookie's.
-pub(crate) fn request_token_matches(req: &HttpRequest, auth: &Auth, submitted: &str) -> bool {
+fn request_token_matches(req: &HttpRequest, c: &CsrfCookie, submitted: &str) -> bool {
     let session = req.get_session();
     let secret = if signed_in(&session) {
         session_secret(&session)
     } else {
-        let c = &auth.inner.csrf_cookie;
-        csrf_cookie::read(req, &c.name, &c.key)
+        cookie::read(req, &c.name, &c.key)
     };
     secret.is_some_and(|s| unmask_matches(&s, submitted))
 }

@@ -13,8 +13,8 @@ use actix_web::{
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 
-use super::csrf::{Secret, SECRET_LEN};
-use crate::{settings::SameSitePolicy, Settings};
+use super::{Secret, SECRET_LEN};
+use crate::settings::{SameSitePolicy, Settings};
 
 /// A secret issued during this request, to be set as the cookie.
 #[derive(Clone, Copy)]

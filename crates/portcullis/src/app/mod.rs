@@ -1,0 +1,138 @@
+//! [`Auth`]: the handle an app builds once and shares with every worker.
+//! It composes the layers below it; its methods are the app's way in:
+//! building ([`builder`]), signing in ([`sign_in`]), signing up
+//! ([`signup`]), managing accounts ([`manage`]) and shared responses.
+
+mod backend;
+mod builder;
+mod manage;
+mod purge;
+mod responses;
+mod sign_in;
+mod signup;
+
+use std::sync::Arc;
+
+use actix_web::cookie::Key;
+
+pub use backend::{AuthBackend, PasswordBackend, PasswordCredentials};
+pub use builder::AuthBuilder;
+
+use crate::{
+    db::Database,
+    guard::context::GuardContext,
+    mail::Mailer,
+    oidc::ProviderRegistry,
+    password::{PasswordHasher, PasswordRules},
+    render::Renderer,
+    security::{
+        csrf::cookie::CsrfCookie,
+        ratelimit::{Policy, RateLimitStore, RateLimiter},
+    },
+    session::DbSessionStore,
+    settings::Settings,
+};
+
+/// Portcullis, connected: settings, database, hasher, renderer, mailer.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use portcullis::{Auth, NewUser, Settings};
+/// let settings = Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+/// let auth = Auth::connect(settings).await.unwrap();
+/// let user = auth.create_user(NewUser::new("alice", "alice@example.com", "violet-harbour-42-kites")).await.unwrap().unwrap();
+/// let found = auth.authenticate("ALICE", "violet-harbour-42-kites").await.unwrap();
+/// assert_eq!(found.map(|u| u.id), Some(user.id));
+/// assert!(auth.authenticate("alice", "wrong password").await.unwrap().is_none());
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Auth {
+    pub(crate) inner: Arc<AuthInner>,
+}
+
+pub(crate) struct AuthInner {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) db: Database,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) cookie_key: Key,
+    pub(crate) csrf_cookie: Arc<CsrfCookie>,
+    pub(crate) renderer: Arc<dyn Renderer>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) providers: ProviderRegistry,
+    pub(crate) rules: PasswordRules,
+    pub(crate) rate_limiter: RateLimiter,
+    /// A store set with [`AuthBuilder::rate_limit_store`]; `None`: the database's.
+    pub(crate) rate_limit_store: Option<Arc<dyn RateLimitStore>>,
+    pub(crate) rate_limit_policy: Arc<Policy>,
+    /// What guards read on every request (shares settings, database and renderer).
+    pub(crate) guard: Arc<GuardContext>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("db", &self.inner.db)
+            .field("hasher", &self.inner.hasher)
+            .finish()
+    }
+}
+
+impl Auth {
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The database pool.
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    /// The password hashing pool.
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    /// How many times the current user was loaded from the database by requests.
+    pub fn user_loads(&self) -> u64 {
+        self.inner
+            .guard
+            .user_loads
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &dyn Mailer {
+        self.inner.mailer.as_ref()
+    }
+
+    /// The rate limiter the login and signup pages use (to limit your own
+    /// login UI the same way, or to purge expired windows).
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
+    }
+
+    /// The OIDC provider registry.
+    pub fn providers(&self) -> &ProviderRegistry {
+        &self.inner.providers
+    }
+
+    /// The `Auth` the middleware attached to `req`.
+    pub(crate) fn of_request(req: &actix_web::HttpRequest) -> Option<Auth> {
+        use actix_web::HttpMessage as _;
+        req.extensions().get::<Auth>().cloned()
+    }
+
+    /// The page renderer.
+    pub(crate) fn renderer(&self) -> &dyn Renderer {
+        self.inner.renderer.as_ref()
+    }
+
+    pub(crate) fn session_store(&self) -> DbSessionStore {
+        let settings = &self.inner.settings;
+        let s = &settings.session;
+        DbSessionStore::new(self.inner.db.clone(), s.max_age, s.idle_timeout)
+            .read_connections(settings.database.session_read_connections)
+    }
+}
