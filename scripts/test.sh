@@ -6,10 +6,13 @@
 # Starts a throwaway PostgreSQL server (scripts/pg-server.sh; stopped again on
 # exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
 # against it (they always run against SQLite), then, failing fast:
-# rustfmt check, clippy (warnings are errors), nextest, doctests, the bounded
-# load benchmark with its budgets and the instruction budget under callgrind
+# rustfmt check, clippy (warnings are errors), unused dependencies (cargo
+# machete), packaging (cargo package of portcullis-macros and portcullis, with
+# the build from the .crate files), nextest, doctests, the bounded load
+# benchmark with its budgets and the instruction budget under callgrind
 # (docs/BENCHMARKS.md; valgrind is installed when missing), and
-# ../shared/contract-check.sh when it exists.
+# ../shared/contract-check.sh when it exists. cargo-nextest and cargo-machete
+# are installed when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,6 +26,10 @@ step() { printf '\n==> %s\n' "$*"; }
 if ! cargo nextest --version >/dev/null 2>&1; then
     step "installing cargo-nextest"
     cargo install cargo-nextest --locked </dev/null
+fi
+if ! cargo machete --version >/dev/null 2>&1; then
+    step "installing cargo-machete"
+    cargo install cargo-machete --locked </dev/null
 fi
 
 # /tmp, not $TMPDIR: the postgres OS user must reach it and the unix socket
@@ -46,6 +53,16 @@ cargo fmt --all --check
 
 step "clippy (cargo clippy --workspace --all-targets -- -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "unused dependencies (cargo machete --skip-target-dir)"
+cargo machete --skip-target-dir
+
+# Both in one command: cargo resolves portcullis' path dependency on
+# portcullis-macros from the other .crate. --allow-dirty: this checks the
+# working tree as it is (what would ship, and that it builds alone), so
+# uncommitted edits must not stop it; publishing is not done from here.
+step "packaging (cargo package -p portcullis-macros -p portcullis --allow-dirty)"
+cargo package -p portcullis-macros -p portcullis --allow-dirty
 
 step "tests (cargo nextest run --workspace --no-fail-fast)"
 cargo nextest run --workspace --no-fail-fast

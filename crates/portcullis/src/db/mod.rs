@@ -184,12 +184,12 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
             Database::Sqlite(pool) => {
-                let mut m = sqlx::migrate!("../../migrations/sqlite");
+                let mut m = sqlx::migrate!("migrations/sqlite");
                 m.dangerous_set_table_name(MIGRATIONS_TABLE);
                 m.run(pool).await?;
             }
             Database::Postgres(pool) => {
-                let mut m = sqlx::migrate!("../../migrations/postgres");
+                let mut m = sqlx::migrate!("migrations/postgres");
                 m.dangerous_set_table_name(MIGRATIONS_TABLE);
                 m.run(pool).await?;
             }

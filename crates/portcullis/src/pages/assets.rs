@@ -2,8 +2,8 @@
 
 use actix_web::{http::header, HttpResponse};
 
-const CSS: &str = include_str!("../../../../static/portcullis/portcullis.css");
-const SVG: &str = include_str!("../../../../static/portcullis/portcullis.svg");
+const CSS: &str = include_str!("../../static/portcullis/portcullis.css");
+const SVG: &str = include_str!("../../static/portcullis/portcullis.svg");
 
 /// `(path, body, content type)` of every file served.
 pub(super) const FILES: [(&str, &str, &str); 2] = [
