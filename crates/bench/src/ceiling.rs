@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use portcullis::password::HashParams;
+use portcullis::test_support::HashParams;
 
 /// Median time of one hash over `samples` runs, reusing one memory block (as the server does).
 pub fn hash_time(samples: usize) -> anyhow::Result<Duration> {

@@ -142,7 +142,7 @@ pub async fn fill(db: &Database, sessions: i64, users: i64) -> anyhow::Result<Du
     let (have_sessions, have_users) = counts(db).await?;
     let add_users = (users - have_users).max(1);
     let add_sessions = (sessions - have_sessions).max(0);
-    let now = portcullis::db::now();
+    let now = portcullis::test_support::now();
     let tag = format!("load{now}x");
     // (users, sessions) statements: each backend's own row generator.
     let [users_sql, sessions_sql] = match db {

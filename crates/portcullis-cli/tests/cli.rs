@@ -8,7 +8,7 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use portcullis::{db::sessions, Auth, Settings, User};
+use portcullis::{test_support as support, Auth, Settings, User};
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
@@ -571,8 +571,8 @@ fn changepassword_sets_a_validated_password_and_ends_sessions() {
     p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
     let alice = p.user("alice").unwrap().id;
     p.with_auth(|auth| async move {
-        let later = portcullis::db::now() + 3600;
-        sessions::insert(auth.db(), "alice-laptop", Some(alice), "{}", later)
+        let later = support::now() + 3600;
+        support::insert_session(auth.db(), "alice-laptop", Some(alice), "{}", later)
             .await
             .unwrap();
     });
@@ -581,8 +581,10 @@ fn changepassword_sets_a_validated_password_and_ends_sessions() {
     assert_eq!(line, r#"changed password for "alice""#);
     assert!(p.authenticates("alice", OTHER_PASSWORD));
     assert!(!p.authenticates("alice", GOOD_PASSWORD));
-    let left = p
-        .with_auth(|auth| async move { sessions::count_for_user(auth.db(), alice).await.unwrap() });
+    let left =
+        p.with_auth(
+            |auth| async move { support::count_sessions_of(auth.db(), alice).await.unwrap() },
+        );
     assert_eq!(left, 0, "a new password ends the user's sessions");
 
     let line = p.fails("changepassword alice --no-input", Some("password1234"));
@@ -628,24 +630,25 @@ fn sessions_clear_expired_prints_a_count() {
         "removed 0 expired sessions and 0 expired rate-limit windows"
     );
     p.with_auth(|auth| async move {
-        let past = portcullis::db::now() - 60;
+        let past = support::now() - 60;
         for key in ["old-1", "old-2", "old-3"] {
-            sessions::insert(auth.db(), key, None, "{}", past)
+            support::insert_session(auth.db(), key, None, "{}", past)
                 .await
                 .unwrap();
         }
-        sessions::insert(auth.db(), "live", None, "{}", past + 3600)
+        support::insert_session(auth.db(), "live", None, "{}", past + 3600)
             .await
             .unwrap();
         // A failed-login window of long ago, and one that still counts.
-        use portcullis::security::ratelimit::{DbRateLimitStore, RateLimitStore, Window};
+        use portcullis::security::ratelimit::{RateLimitStore, Window};
+        use support::DbRateLimitStore;
         let store = DbRateLimitStore::new(auth.db().clone());
         store
             .hit("old", Window::containing(past - 3600, 60))
             .await
             .unwrap();
         store
-            .hit("live", Window::containing(portcullis::db::now(), 60))
+            .hit("live", Window::containing(support::now(), 60))
             .await
             .unwrap();
     });
@@ -653,7 +656,7 @@ fn sessions_clear_expired_prints_a_count() {
         p.ok("sessions clear-expired"),
         "removed 3 expired sessions and 1 expired rate-limit window"
     );
-    let left = p.with_auth(|auth| async move { sessions::count(auth.db()).await.unwrap() });
+    let left = p.with_auth(|auth| async move { support::count_sessions(auth.db()).await.unwrap() });
     assert_eq!(left, 1, "the live session stays");
 }
 

@@ -15,9 +15,8 @@ use actix_session::storage::{SessionKey, SessionStore};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use criterion::{criterion_group, criterion_main, Criterion};
 use portcullis::{
-    security::{csrf::masked_token_matches, redirect::safe_next},
-    session::DbSessionStore,
-    Auth, NewUser, Settings, User,
+    security::redirect::safe_next, test_support::masked_token_matches,
+    test_support::DbSessionStore, Auth, NewUser, Settings, User,
 };
 use rand::RngCore;
 use tokio::runtime::Runtime;

@@ -40,24 +40,27 @@
 //! [`Auth::authenticate`], [`Auth::login`] (rotates the session id) and
 //! [`Auth::logout`] are the machinery the pages use.
 
-pub mod accounts;
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod accounts;
 mod app;
-pub mod audit;
+mod audit;
 pub mod db;
 mod error;
 pub mod guard;
-pub mod mail;
 mod middleware;
-pub mod oidc;
 mod pages;
 pub mod password;
 pub mod render;
 pub mod security;
-pub mod session;
+mod session;
 pub mod settings;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use accounts::{user_snapshot, FieldErrors, NewUser, User, UserSnapshot};
-pub use app::{Auth, AuthBackend, AuthBuilder, PasswordBackend, PasswordCredentials};
+pub use app::{csrf_token, Auth, AuthBackend, AuthBuilder, PasswordBackend, PasswordCredentials};
 pub use error::AuthError;
 pub use guard::{Authenticated, OptionalUser};
 pub use middleware::AuthMiddleware;

@@ -164,11 +164,9 @@ where
         let service = Rc::clone(&self.service);
         let auth = self.auth.clone();
         {
-            // Each layer finds its own part: pages the `Auth`, guards their
-            // context, `csrf_token` the cookie's name and key.
+            // Pages and `csrf_token` find the `Auth`, guards their context.
             let mut ext = req.extensions_mut();
             ext.insert(Arc::clone(&auth.inner.guard));
-            ext.insert(Arc::clone(&auth.inner.csrf_cookie));
             ext.insert(auth.clone());
         }
         Box::pin(async move {

@@ -9,7 +9,7 @@ use portcullis::Auth;
 pub async fn clear_expired(auth: &Auth) -> Result<String> {
     let n = auth.clear_expired_sessions().await?;
     let noun = if n == 1 { "session" } else { "sessions" };
-    let w = auth.rate_limiter().purge_expired().await?;
+    let w = auth.clear_expired_rate_limits().await?;
     let windows = if w == 1 { "window" } else { "windows" };
     Ok(format!(
         "removed {n} expired {noun} and {w} expired rate-limit {windows}"

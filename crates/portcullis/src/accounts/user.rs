@@ -11,6 +11,8 @@ use crate::db::{access::Access, users::UserRow};
 ///
 /// ```
 /// use portcullis::User;
+/// // In a handler a guard or extractor hands you the User; a unit test
+/// // builds one with `for_tests` (feature `test-support`).
 /// let mut u = User::for_tests("alice");
 /// u.groups.push("Editors".into());
 /// u.permissions.insert("blog.publish".into());
@@ -67,7 +69,9 @@ impl User {
         }
     }
 
-    /// A detached active user for examples and unit tests (id 0, no groups or permissions).
+    /// A detached active user for unit tests (id 0, no groups or
+    /// permissions; feature `test-support`).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn for_tests(username: &str) -> User {
         User {
             id: 0,

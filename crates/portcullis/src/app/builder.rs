@@ -10,9 +10,7 @@ use crate::{
     db::{self, Database},
     error::AuthError,
     guard::{context::GuardContext, DenyHook},
-    mail::{ConsoleMailer, Mailer},
-    oidc::ProviderRegistry,
-    password::{HashParams, PasswordHasher, PasswordRules},
+    password::{HashParams, HashPool, PasswordRules},
     render::{DefaultRenderer, Renderer},
     security::{
         csrf::cookie::CsrfCookie,
@@ -25,7 +23,6 @@ use crate::{
 pub struct AuthBuilder {
     settings: Settings,
     renderer: Arc<dyn Renderer>,
-    mailer: Option<Arc<dyn Mailer>>,
     on_denied: Option<DenyHook>,
     database: Option<Database>,
     rate_limit_store: Option<Arc<dyn RateLimitStore>>,
@@ -35,12 +32,6 @@ impl AuthBuilder {
     /// Replaces the page renderer (your own askama templates).
     pub fn renderer(mut self, renderer: impl Renderer) -> Self {
         self.renderer = Arc::new(renderer);
-        self
-    }
-
-    /// Replaces the mailer.
-    pub fn mailer(mut self, mailer: impl Mailer) -> Self {
-        self.mailer = Some(Arc::new(mailer));
         self
     }
 
@@ -86,7 +77,7 @@ impl AuthBuilder {
             db.migrate().await?;
         }
         let sec = &settings.security;
-        let hasher = PasswordHasher::with_limits(
+        let hasher = HashPool::with_limits(
             HashParams {
                 memory_kib: sec.argon2_memory_kib,
                 iterations: sec.argon2_iterations,
@@ -104,8 +95,6 @@ impl AuthBuilder {
         };
         let cookie_key = Key::derive_from(secret.as_bytes());
         let csrf_cookie = Arc::new(CsrfCookie::new(&settings, &secret));
-        let mailer = self.mailer.unwrap_or_else(|| Arc::new(ConsoleMailer));
-        let providers = ProviderRegistry::new(settings.oidc.providers.clone());
         let rules = PasswordRules::from(&settings.auth);
         let rate_limit_policy = Arc::new(Policy::new(&settings.security.rate_limits));
         let rate_limiter = rate_limiter(&db, &self.rate_limit_store, &rate_limit_policy);
@@ -124,8 +113,6 @@ impl AuthBuilder {
                 cookie_key,
                 csrf_cookie,
                 renderer: self.renderer,
-                mailer,
-                providers,
                 rules,
                 rate_limiter,
                 rate_limit_store: self.rate_limit_store,
@@ -151,19 +138,18 @@ fn rate_limiter(
 }
 
 impl Auth {
-    /// Starts a builder for custom renderer, mailer or denial hook.
+    /// Starts a builder for a custom renderer, denial hook, database or rate-limit store.
     pub fn builder(settings: Settings) -> AuthBuilder {
         AuthBuilder {
             settings,
             renderer: Arc::new(DefaultRenderer),
-            mailer: None,
             on_denied: None,
             database: None,
             rate_limit_store: None,
         }
     }
 
-    /// Connects with the default renderer and mailer.
+    /// Connects with the default renderer.
     ///
     /// # Errors
     /// See [`AuthBuilder::connect`].
@@ -200,8 +186,6 @@ impl Auth {
                 cookie_key: i.cookie_key.clone(),
                 csrf_cookie: Arc::clone(&i.csrf_cookie),
                 renderer: Arc::clone(&i.renderer),
-                mailer: Arc::clone(&i.mailer),
-                providers: i.providers.clone(),
                 rules: i.rules.clone(),
                 guard,
             }),

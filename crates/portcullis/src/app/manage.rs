@@ -162,6 +162,15 @@ impl Auth {
         Ok(db::users::set_flags(self.db(), user.id, is_active, is_staff, is_superuser).await?)
     }
 
+    /// Deletes rate-limit windows that no longer count (the in-process
+    /// purge does it every `session.purge_interval_secs` too); returns how many.
+    ///
+    /// # Errors
+    /// [`AuthError::RateLimit`] when the store fails.
+    pub async fn clear_expired_rate_limits(&self) -> Result<u64, AuthError> {
+        Ok(self.rate_limiter().purge_expired().await?)
+    }
+
     /// Deletes sessions past their lifetime or idle timeout; returns how many.
     ///
     /// # Errors

@@ -5,6 +5,7 @@
 
 mod backend;
 mod builder;
+mod csrf_token;
 mod manage;
 mod purge;
 mod responses;
@@ -17,13 +18,12 @@ use actix_web::cookie::Key;
 
 pub use backend::{AuthBackend, PasswordBackend, PasswordCredentials};
 pub use builder::AuthBuilder;
+pub use csrf_token::csrf_token;
 
 use crate::{
     db::Database,
     guard::context::GuardContext,
-    mail::Mailer,
-    oidc::ProviderRegistry,
-    password::{PasswordHasher, PasswordRules},
+    password::{HashPool, PasswordRules},
     render::Renderer,
     security::{
         csrf::cookie::CsrfCookie,
@@ -33,7 +33,7 @@ use crate::{
     settings::Settings,
 };
 
-/// Portcullis, connected: settings, database, hasher, renderer, mailer.
+/// Portcullis, connected: settings, database, hashing pool, renderer, rate limiter.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -54,12 +54,10 @@ pub struct Auth {
 pub(crate) struct AuthInner {
     pub(crate) settings: Arc<Settings>,
     pub(crate) db: Database,
-    pub(crate) hasher: PasswordHasher,
+    pub(crate) hasher: HashPool,
     pub(crate) cookie_key: Key,
     pub(crate) csrf_cookie: Arc<CsrfCookie>,
     pub(crate) renderer: Arc<dyn Renderer>,
-    pub(crate) mailer: Arc<dyn Mailer>,
-    pub(crate) providers: ProviderRegistry,
     pub(crate) rules: PasswordRules,
     pub(crate) rate_limiter: RateLimiter,
     /// A store set with [`AuthBuilder::rate_limit_store`]; `None`: the database's.
@@ -89,12 +87,15 @@ impl Auth {
         &self.inner.db
     }
 
-    /// The password hashing pool.
-    pub fn hasher(&self) -> &PasswordHasher {
+    /// The password hashing pool (feature `test-support`).
+    #[cfg(feature = "test-support")]
+    pub fn hasher(&self) -> &HashPool {
         &self.inner.hasher
     }
 
-    /// How many times the current user was loaded from the database by requests.
+    /// How many times the current user was loaded from the database by
+    /// requests (feature `test-support`).
+    #[cfg(feature = "test-support")]
     pub fn user_loads(&self) -> u64 {
         self.inner
             .guard
@@ -102,20 +103,9 @@ impl Auth {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The mailer.
-    pub fn mailer(&self) -> &dyn Mailer {
-        self.inner.mailer.as_ref()
-    }
-
-    /// The rate limiter the login and signup pages use (to limit your own
-    /// login UI the same way, or to purge expired windows).
-    pub fn rate_limiter(&self) -> &RateLimiter {
+    /// The rate limiter the login and signup pages use.
+    pub(crate) fn rate_limiter(&self) -> &RateLimiter {
         &self.inner.rate_limiter
-    }
-
-    /// The OIDC provider registry.
-    pub fn providers(&self) -> &ProviderRegistry {
-        &self.inner.providers
     }
 
     /// The `Auth` the middleware attached to `req`.

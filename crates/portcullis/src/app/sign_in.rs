@@ -61,8 +61,16 @@ impl Auth {
         session
             .insert(keys::USER_ID, user.id)
             .and_then(|_| session.insert(keys::CREDENTIAL, user.credential_version()))
-            .and_then(|_| session.insert(keys::BACKEND, backend))
             .map_err(|e| AuthError::Session(e.to_string()))?;
+        // No key for the default backend: the session every request parses
+        // stays as small as it was before backends.
+        if backend == PasswordBackend::ID {
+            session.remove(keys::BACKEND);
+        } else {
+            session
+                .insert(keys::BACKEND, backend)
+                .map_err(|e| AuthError::Session(e.to_string()))?;
+        }
         // A new CSRF secret, in the session now (the anonymous cookie's ends).
         csrf::rotate(session).map_err(|e| AuthError::Session(e.to_string()))?;
         db::users::touch_last_login(&self.inner.db, user.id).await?;
@@ -91,7 +99,8 @@ impl Auth {
     /// `BACKEND_SESSION_KEY`), `None` when nobody is signed in.
     pub fn signed_in_backend(session: &Session) -> Option<String> {
         session.get::<i64>(keys::USER_ID).ok().flatten()?;
-        session.get(keys::BACKEND).ok().flatten()
+        let recorded: Option<String> = session.get(keys::BACKEND).ok().flatten();
+        Some(recorded.unwrap_or_else(|| PasswordBackend::ID.to_owned()))
     }
 
     /// Signs out: the server-side session is deleted and a fresh one keeps only

@@ -4,13 +4,13 @@
 
 pub(crate) mod access;
 mod error;
-pub mod groups;
-pub mod permissions;
+pub(crate) mod groups;
+pub(crate) mod permissions;
 pub(crate) mod rate_limits;
-pub(crate) mod reads;
-pub mod secrets;
-pub mod sessions;
-pub mod users;
+pub(crate) mod secrets;
+pub(crate) mod session_reads;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
 use std::{str::FromStr, time::Duration};
 
@@ -31,7 +31,7 @@ use crate::settings::DatabaseSettings;
 pub const MIGRATIONS_TABLE: &str = "_portcullis_migrations";
 
 /// A pooled connection idle this long is pinged before use (the SQLite pool,
-/// and the session read's own connections in `reads`).
+/// and the session read's own connections in `session_reads`).
 pub(crate) const PING_IF_IDLE: Duration = Duration::from_secs(1);
 
 /// Pings a pooled connection before use only after [`PING_IF_IDLE`]: sqlx
@@ -204,7 +204,7 @@ impl Database {
 }
 
 /// Seconds since the Unix epoch (UTC).
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::{
     access::{Access, AccessKey},
     now, on_pool,
-    reads::ReadConnections,
+    session_reads::SessionReadPool,
     users::UserRow,
     Database, DbError, Doing,
 };
@@ -25,27 +25,6 @@ pub struct SessionRow {
     pub data: String,
     /// Epoch seconds of the last request that touched it.
     pub last_seen: i64,
-}
-
-/// The live row for `key_hash`: not past its absolute expiry, not idle since `idle_cutoff`.
-///
-/// # Errors
-/// [`DbError`] for database failures.
-pub async fn load(
-    db: &Database,
-    key_hash: &str,
-    idle_cutoff: i64,
-) -> Result<Option<SessionRow>, DbError> {
-    on_pool!(db, |pool| sqlx::query_as::<_, SessionRow>(
-        "SELECT data, last_seen FROM portcullis_sessions \
-         WHERE key_hash = CAST($1 AS TEXT) AND +expires_at > $2 AND last_seen > $3"
-    )
-    .bind(key_hash)
-    .bind(now())
-    .bind(idle_cutoff)
-    .fetch_optional(pool)
-    .await
-    .doing("loading a session"))
 }
 
 /// Stores a new session.
@@ -167,6 +146,7 @@ pub async fn clear_expired(db: &Database, idle_cutoff: i64) -> Result<u64, DbErr
 ///
 /// # Errors
 /// [`DbError`] for database failures.
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))] // test_support
 pub async fn count_for_user(db: &Database, user_id: i64) -> Result<i64, DbError> {
     on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM portcullis_sessions WHERE user_id = $1"
@@ -181,6 +161,7 @@ pub async fn count_for_user(db: &Database, user_id: i64) -> Result<i64, DbError>
 ///
 /// # Errors
 /// [`DbError`] for database failures.
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))] // test_support
 pub async fn count(db: &Database) -> Result<i64, DbError> {
     on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM portcullis_sessions"
@@ -265,12 +246,13 @@ where
     }
 }
 
-/// Like [`load`], with the signed-in user's row, groups and permissions:
+/// The live row for `key_hash` (not past its absolute expiry, not idle
+/// since `idle_cutoff`), with the signed-in user's row, groups and permissions:
 /// one statement, plus one more when this thread's cached names are stale;
-/// the statement runs on one of `reads` when given.
+/// the statement runs on one of `session_reads` when given.
 pub(crate) async fn load_with_user_on(
     db: &Database,
-    reads: Option<&ReadConnections>,
+    reads: Option<&SessionReadPool>,
     key_hash: &str,
     idle_cutoff: i64,
 ) -> Result<Option<SessionWithUser>, DbError> {
@@ -309,8 +291,8 @@ pub(crate) async fn load_with_user_on(
         }};
     }
     let row: Option<JoinedRow> = match reads {
-        Some(ReadConnections::Sqlite(c)) => on_lease!(c),
-        Some(ReadConnections::Postgres(c)) => on_lease!(c),
+        Some(SessionReadPool::Sqlite(c)) => on_lease!(c),
+        Some(SessionReadPool::Postgres(c)) => on_lease!(c),
         None => on_pool!(db, |pool| fetch!(pool))?,
     };
     let Some(JoinedRow(session, user)) = row else {

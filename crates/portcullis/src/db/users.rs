@@ -294,6 +294,7 @@ pub async fn set_flags(
 ///
 /// # Errors
 /// [`DbError`] for database failures.
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))] // test_support
 pub async fn count(db: &Database) -> Result<i64, DbError> {
     on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM portcullis_users"

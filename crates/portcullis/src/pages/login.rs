@@ -151,7 +151,7 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::csrf_token(req) {
+    let token = match csrf::token_for(req, &auth.inner.csrf_cookie) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };

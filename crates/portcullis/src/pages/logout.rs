@@ -21,7 +21,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     };
     let s = auth.settings();
     let m = &s.auth.messages;
-    let token = match csrf::csrf_token(&req) {
+    let token = match csrf::token_for(&req, &auth.inner.csrf_cookie) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };

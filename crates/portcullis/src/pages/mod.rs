@@ -8,8 +8,8 @@ mod assets;
 pub(crate) mod form;
 mod login;
 mod logout;
-mod register;
 mod respond;
+mod signup;
 
 use actix_web::{
     body::MessageBody,
@@ -76,8 +76,8 @@ impl Auth {
         move |cfg| {
             cfg.service(
                 web::resource(path)
-                    .route(web::get().to(register::show))
-                    .route(web::post().to(register::submit)),
+                    .route(web::get().to(signup::show))
+                    .route(web::post().to(signup::submit)),
             );
         }
     }

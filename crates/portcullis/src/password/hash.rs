@@ -27,7 +27,10 @@ use rand::RngCore;
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
-use super::{memory::HashMemory, HashError};
+use super::{
+    os::{self, HashMemory},
+    HashError,
+};
 
 /// A hashing thread idle this long returns its argon2 memory to the OS.
 const RELEASE_AFTER: Duration = Duration::from_secs(2);
@@ -92,8 +95,8 @@ enum Job {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use portcullis::password::{HashParams, PasswordHasher, Verified};
-/// let hasher = PasswordHasher::new(HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }, 1, 8).unwrap();
+/// use portcullis::test_support::{HashParams, HashPool, Verified};
+/// let hasher = HashPool::new(HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }, 1, 8).unwrap();
 /// let hash = hasher.hash("correct horse battery").await.unwrap();
 /// assert!(hash.starts_with("$argon2id$"));
 /// assert_eq!(hasher.verify("correct horse battery", &hash).await, Verified::Yes { rehash: None });
@@ -101,7 +104,7 @@ enum Job {
 /// # }
 /// ```
 #[derive(Clone)]
-pub struct PasswordHasher {
+pub struct HashPool {
     inner: Arc<Inner>,
 }
 
@@ -120,25 +123,22 @@ struct Inner {
     submitted: std::sync::atomic::AtomicU64,
 }
 
-impl std::fmt::Debug for PasswordHasher {
+impl std::fmt::Debug for HashPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher")
+        f.debug_struct("HashPool")
             .field("params", &self.inner.params)
             .field("workers", &self.inner.workers)
             .finish()
     }
 }
 
-impl PasswordHasher {
+impl HashPool {
     /// Starts `workers` hashing threads (0: one per core) with a queue of `queue` waiting jobs.
     ///
     /// # Errors
     /// [`HashError::Params`] for invalid parameters.
-    pub fn new(
-        params: HashParams,
-        workers: usize,
-        queue: usize,
-    ) -> Result<PasswordHasher, HashError> {
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
+    pub fn new(params: HashParams, workers: usize, queue: usize) -> Result<HashPool, HashError> {
         Self::with_nice(params, workers, queue, 0)
     }
 
@@ -146,12 +146,13 @@ impl PasswordHasher {
     ///
     /// # Errors
     /// [`HashError::Params`] for invalid parameters.
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     pub fn with_nice(
         params: HashParams,
         workers: usize,
         queue: usize,
         nice: i32,
-    ) -> Result<PasswordHasher, HashError> {
+    ) -> Result<HashPool, HashError> {
         Self::with_limits(params, workers, queue, Duration::MAX, nice)
     }
 
@@ -163,9 +164,9 @@ impl PasswordHasher {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::time::Duration;
-    /// use portcullis::password::{HashParams, PasswordHasher};
+    /// use portcullis::test_support::{HashParams, HashPool};
     /// let params = HashParams { memory_kib: 64, iterations: 1, parallelism: 1 };
-    /// let hasher = PasswordHasher::with_limits(params, 1, 0, Duration::from_secs(1), 0).unwrap();
+    /// let hasher = HashPool::with_limits(params, 1, 0, Duration::from_secs(1), 0).unwrap();
     /// assert!(hasher.hash("correct horse battery").await.is_ok());
     /// # }
     /// ```
@@ -178,7 +179,7 @@ impl PasswordHasher {
         queue: usize,
         max_wait: Duration,
         nice: i32,
-    ) -> Result<PasswordHasher, HashError> {
+    ) -> Result<HashPool, HashError> {
         let argon_params = params.argon2()?;
         let workers = if workers == 0 {
             thread::available_parallelism()
@@ -211,7 +212,7 @@ impl PasswordHasher {
                 .spawn(move || worker(rx, p, nice, &timing))
                 .map_err(|e| HashError::Params(format!("cannot start a hashing thread: {e}")))?;
         }
-        Ok(PasswordHasher {
+        Ok(HashPool {
             inner: Arc::new(Inner {
                 queue: tx,
                 params,
@@ -225,11 +226,13 @@ impl PasswordHasher {
     }
 
     /// The parameters new hashes get.
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     pub fn params(&self) -> HashParams {
         self.inner.params
     }
 
     /// Number of hashing threads.
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     pub fn workers(&self) -> usize {
         self.inner.workers
     }
@@ -249,6 +252,7 @@ impl PasswordHasher {
 
     /// Checks `password` against a stored PHC string, in constant time.
     /// An empty or malformed hash never matches (and costs a dummy hash).
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     pub async fn verify(&self, password: &str, phc: &str) -> Verified {
         self.try_verify(password, phc).await.unwrap_or(Verified::No)
     }
@@ -283,6 +287,7 @@ impl PasswordHasher {
     }
 
     /// Number of hash computations submitted so far (hashes and verifications).
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     pub fn submitted(&self) -> u64 {
         self.inner
             .submitted
@@ -316,28 +321,6 @@ impl PasswordHasher {
         })
     }
 }
-
-/// Lowers this thread's scheduling weight to `nice` (Linux; 0 leaves it alone).
-#[cfg(target_os = "linux")]
-fn lower_priority(nice: i32) {
-    if nice <= 0 {
-        return;
-    }
-    // SAFETY: setpriority on this thread's own id only changes its scheduling weight.
-    let rc = unsafe {
-        libc::setpriority(
-            libc::PRIO_PROCESS,
-            libc::gettid() as libc::id_t,
-            nice.min(19),
-        )
-    };
-    if rc != 0 {
-        tracing::debug!("could not lower the hashing thread's priority");
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lower_priority(_nice: i32) {}
 
 fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
@@ -383,7 +366,7 @@ impl Timing {
 }
 
 fn worker(rx: Receiver<Job>, params: Params, nice: i32, timing: &Timing) {
-    lower_priority(nice);
+    os::lower_priority(nice);
     // Mapped at the first job, reused by every hash, unmapped when idle.
     let mut memory = HashMemory::default();
     loop {
@@ -521,7 +504,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_salted_argon2id() {
-        let h = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        let h = HashPool::new(cheap(64), 1, 4).unwrap();
         let a = h.hash("same password").await.unwrap();
         let b = h.hash("same password").await.unwrap();
         assert_ne!(a, b, "salt must differ");
@@ -530,9 +513,9 @@ mod tests {
 
     #[tokio::test]
     async fn changed_parameters_trigger_a_rehash() {
-        let old = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        let old = HashPool::new(cheap(64), 1, 4).unwrap();
         let hash = old.hash("pw-abc-123-xyz").await.unwrap();
-        let new = PasswordHasher::new(cheap(128), 1, 4).unwrap();
+        let new = HashPool::new(cheap(128), 1, 4).unwrap();
         match new.verify("pw-abc-123-xyz", &hash).await {
             Verified::Yes { rehash: Some(r) } => {
                 assert!(r.contains("m=128"), "{r}");
@@ -547,7 +530,7 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_and_empty_hashes_never_match() {
-        let h = PasswordHasher::new(cheap(64), 1, 4).unwrap();
+        let h = HashPool::new(cheap(64), 1, 4).unwrap();
         assert_eq!(h.verify("x", "").await, Verified::No);
         assert_eq!(h.verify("x", "garbage").await, Verified::No);
         assert_eq!(
@@ -562,7 +545,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_sheds_work() {
-        let h = PasswordHasher::new(
+        let h = HashPool::new(
             HashParams {
                 memory_kib: 8192,
                 iterations: 3,

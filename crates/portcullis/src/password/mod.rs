@@ -2,10 +2,10 @@
 
 mod common;
 mod error;
-mod hash;
-mod memory;
+pub(crate) mod hash;
+mod os;
 mod validate;
 
 pub use error::HashError;
-pub use hash::{HashParams, PasswordHasher, Verified};
+pub(crate) use hash::{HashParams, HashPool, Verified};
 pub use validate::{validate_password, PasswordProblem, PasswordRules};

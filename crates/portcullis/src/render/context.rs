@@ -110,10 +110,10 @@ pub struct LogoutContext {
     pub button: String,
 }
 
-/// `templates/portcullis/pages/register.html`.
+/// `templates/portcullis/pages/signup.html`.
 #[derive(Debug, Clone, Template)]
-#[template(path = "portcullis/pages/register.html")]
-pub struct RegisterContext {
+#[template(path = "portcullis/pages/signup.html")]
+pub struct SignupContext {
     /// Shared fields.
     pub base: PageBase,
     /// Page heading.

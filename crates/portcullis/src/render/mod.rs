@@ -30,7 +30,7 @@ pub(crate) use status::{busy_page, failure_page, status_page};
 
 pub use context::{
     ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
-    RegisterContext,
+    SignupContext,
 };
 
 use crate::{security::headers::apply_page_headers, settings::Settings};
@@ -62,7 +62,7 @@ pub trait Renderer: Send + Sync + 'static {
     ///
     /// # Errors
     /// [`RenderError`] when the template fails.
-    fn register(&self, ctx: &RegisterContext) -> Result<String, RenderError> {
+    fn signup(&self, ctx: &SignupContext) -> Result<String, RenderError> {
         Ok(askama::Template::render(ctx)?)
     }
 
@@ -82,7 +82,7 @@ pub struct DefaultRenderer;
 impl Renderer for DefaultRenderer {}
 
 /// Path of the default stylesheet.
-pub const STYLESHEET: &str = "/static/portcullis/portcullis.css";
+pub(crate) const STYLESHEET: &str = "/static/portcullis/portcullis.css";
 
 /// The shared page fields from settings.
 pub fn page_base(settings: &Settings, title: &str, signed_in_as: Option<String>) -> PageBase {
@@ -101,7 +101,7 @@ pub fn page_base(settings: &Settings, title: &str, signed_in_as: Option<String>)
 }
 
 /// An HTML response with the auth-page security headers.
-pub fn html(status: StatusCode, body: String) -> HttpResponse {
+pub(crate) fn html(status: StatusCode, body: String) -> HttpResponse {
     let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body);
@@ -110,7 +110,7 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 }
 
 /// Renders an error page; a failing renderer falls back to plain text (never a stack trace).
-pub fn error_page(
+pub(crate) fn error_page(
     renderer: &dyn Renderer,
     settings: &Settings,
     status: StatusCode,

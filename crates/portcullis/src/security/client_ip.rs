@@ -15,17 +15,6 @@ use actix_web::{http::header, HttpRequest};
 /// saw, so entries further left are whatever the client claimed. A missing,
 /// too short or malformed header falls back to the peer. `None` only when
 /// neither gives an address (a Unix socket without a proxy header).
-///
-/// ```
-/// use actix_web::test::TestRequest;
-/// use portcullis::security::client_ip::client_ip;
-/// let req = TestRequest::default()
-///     .peer_addr("10.0.0.2:4000".parse().unwrap())
-///     .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
-///     .to_http_request();
-/// assert_eq!(client_ip(&req, 0), Some("10.0.0.2".parse().unwrap()));
-/// assert_eq!(client_ip(&req, 1), Some("203.0.113.7".parse().unwrap()));
-/// ```
 pub fn client_ip(req: &HttpRequest, trusted_proxy_count: usize) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip().to_canonical());
     if trusted_proxy_count == 0 {
@@ -115,5 +104,22 @@ mod tests {
             client_ip(&TestRequest::default().to_http_request(), 0),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    use actix_web::test::TestRequest;
+
+    use super::client_ip;
+
+    #[test]
+    fn the_peer_or_the_nth_forwarded_address_from_the_right() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.2:4000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
+            .to_http_request();
+        assert_eq!(client_ip(&req, 0), Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(client_ip(&req, 1), Some("203.0.113.7".parse().unwrap()));
     }
 }

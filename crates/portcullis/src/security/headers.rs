@@ -29,17 +29,29 @@ static PAGE_HEADERS: LazyLock<[(HeaderName, HeaderValue); 6]> = LazyLock::new(||
 
 /// Headers every auth page and error page carries: no caching, no framing,
 /// no sniffing, a tight CSP (no scripts at all: the pages need none).
-///
-/// ```
-/// use actix_web::http::header::HeaderMap;
-/// let mut headers = HeaderMap::new();
-/// portcullis::security::headers::apply_page_headers(&mut headers);
-/// assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
-/// assert!(headers.get("content-security-policy").unwrap().to_str().unwrap().contains("script-src 'none'"));
-/// ```
 pub fn apply_page_headers(headers: &mut HeaderMap) {
     for (name, value) in PAGE_HEADERS.iter() {
         // Clones of static values share their bytes: no allocation.
         headers.insert(name.clone(), value.clone());
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    use actix_web::http::header::HeaderMap;
+
+    use super::apply_page_headers;
+
+    #[test]
+    fn pages_get_frame_and_script_protection() {
+        let mut headers = HeaderMap::new();
+        apply_page_headers(&mut headers);
+        assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+        let csp = headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("script-src 'none'"));
     }
 }

@@ -1,9 +1,9 @@
 //! Request-level protections: CSRF, safe redirects, response headers,
 //! client addresses and rate limits.
 
-pub mod client_ip;
+pub(crate) mod client_ip;
 pub mod csrf;
 pub(crate) mod form_body;
-pub mod headers;
+pub(crate) mod headers;
 pub mod ratelimit;
 pub mod redirect;

@@ -1,6 +1,6 @@
 //! Safe `next` handling: only local paths are followed (no open redirects).
 
-pub use crate::settings::{is_local_path, MAX_NEXT_LEN};
+pub use crate::settings::local_path::is_local_path;
 
 /// `next` when it is safe to follow, otherwise `None` (dropped silently, as Django does).
 ///
@@ -27,6 +27,7 @@ pub fn encode_next(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::local_path::MAX_NEXT_LEN;
 
     #[test]
     fn rejects_every_known_open_redirect_form() {

@@ -4,7 +4,8 @@
 pub const USER_ID: &str = "_auth_user_id";
 /// The user's credential version at login; a password change makes it stale.
 pub const CREDENTIAL: &str = "_auth_credential";
-/// The id of the backend that signed the user in (Django's `BACKEND_SESSION_KEY`).
+/// The id of the backend that signed the user in (Django's
+/// `BACKEND_SESSION_KEY`); absent for the password backend.
 pub const BACKEND: &str = "_auth_backend";
 /// The CSRF secret.
 pub const CSRF: &str = "_csrf";

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::keys;
 use crate::{
     accounts::User,
-    db::{self, reads::ReadConnections, Database},
+    db::{self, session_reads::SessionReadPool, Database},
 };
 
 /// Touch `last_seen` at most this often, so reads stay reads.
@@ -34,7 +34,7 @@ const TOUCH_EVERY_SECS: i64 = 60;
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: Database,
-    reads: Option<Arc<ReadConnections>>,
+    reads: Option<Arc<SessionReadPool>>,
     max_age: i64,
     idle_timeout: u64,
 }
@@ -43,7 +43,7 @@ impl DbSessionStore {
     /// A store with absolute lifetime `max_age` and `idle_timeout` (0: none), in seconds.
     pub fn new(db: Database, max_age: u64, idle_timeout: u64) -> Self {
         Self {
-            reads: ReadConnections::beside(&db).map(Arc::new),
+            reads: SessionReadPool::beside(&db).map(Arc::new),
             db,
             max_age: max_age as i64,
             idle_timeout,
@@ -58,7 +58,7 @@ impl DbSessionStore {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use portcullis::{db::Database, session::DbSessionStore, settings::DatabaseSettings};
+    /// use portcullis::{db::Database, settings::DatabaseSettings, test_support::DbSessionStore};
     /// let settings = DatabaseSettings { url: "sqlite::memory:".into(), ..Default::default() };
     /// let db = Database::connect(&settings).await.unwrap();
     /// let store = DbSessionStore::new(db, 1_209_600, 43_200).read_connections(false);
@@ -70,7 +70,7 @@ impl DbSessionStore {
         if !on {
             self.reads = None;
         } else if self.reads.is_none() {
-            self.reads = ReadConnections::beside(&self.db).map(Arc::new);
+            self.reads = SessionReadPool::beside(&self.db).map(Arc::new);
         }
         self
     }

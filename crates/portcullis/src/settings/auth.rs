@@ -78,7 +78,7 @@ pub struct AuthSettings {
     pub password_common_check: bool,
     /// Email verification policy for new accounts.
     pub email_verification: EmailVerification,
-    /// Public origin of the site (scheme://host[:port]): emailed links, OIDC callbacks, CSRF origin checks.
+    /// Public origin of the site (`scheme://host[:port]`): emailed links, OIDC callbacks, CSRF origin checks.
     pub site_origin: String,
     /// Session keys copied into the fresh anonymous session at logout.
     pub logout_preserve_session_keys: Vec<String>,

@@ -2,7 +2,7 @@
 //! (no open redirects). Settings validation and `next` handling share it.
 
 /// Longest `next` followed; longer ones are dropped (as recent Django).
-pub const MAX_NEXT_LEN: usize = 2048;
+pub(crate) const MAX_NEXT_LEN: usize = 2048;
 
 /// True when `path` is a local absolute path: one leading `/`, no scheme, no host,
 /// no backslash tricks and no control characters.

@@ -28,7 +28,7 @@ pub struct SecuritySettings {
     pub hash_thread_nice: i32,
     /// Largest accepted form body in bytes; larger ones get 413.
     pub max_form_bytes: usize,
-    /// Extra origins allowed to POST forms (scheme://host[:port]).
+    /// Extra origins allowed to POST forms (`scheme://host[:port]`).
     pub csrf_trusted_origins: Vec<String>,
     /// Paths exempt from the CSRF check (webhooks), matched by whole segments:
     /// `"/api"` covers `/api` and `/api/…`, not `/apikeys`. An exemption

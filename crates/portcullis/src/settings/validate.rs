@@ -359,7 +359,7 @@ impl Origin {
         self.scheme == "https"
     }
 
-    /// True for localhost, 127.0.0.0/8 and [::1] (an address, not a name
+    /// True for localhost, 127.0.0.0/8 and `[::1]` (an address, not a name
     /// that merely starts with `127.`).
     pub fn is_loopback(&self) -> bool {
         self.host == "localhost"

@@ -1,6 +1,6 @@
 //! Users: uniqueness, concurrency, hashing, authentication.
 
-use portcullis::{password::Verified, Auth, NewUser};
+use portcullis::{test_support::Verified, Auth, NewUser};
 
 use crate::support::{self, setup, user, Backend, PASSWORD};
 
@@ -57,7 +57,9 @@ async fn the_database_enforces_uniqueness_under_concurrent_signups(b: Backend) {
     assert_eq!(created, 1, "{results:?}");
     assert_eq!(refused, 7, "{results:?}");
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         1
     );
 }
@@ -139,7 +141,7 @@ async fn authenticate_returns_names_and_a_login_records_last_login(b: Backend) {
     br.login(&app, "cleo", PASSWORD).await;
     let cleo = ctx.auth.user_by_username("cleo").await.unwrap().unwrap();
     let at = cleo.last_login.expect("last_login recorded");
-    assert!(at >= cleo.created_at && at <= portcullis::db::now());
+    assert!(at >= cleo.created_at && at <= portcullis::test_support::now());
 }
 
 async fn login_fields_restrict_identifiers(b: Backend) {
@@ -212,7 +214,7 @@ async fn unknown_users_cost_one_hash_like_a_wrong_password(b: Backend) {
 async fn changed_hash_parameters_rehash_at_login_without_ending_sessions(b: Backend) {
     let ctx = setup(&b).await;
     let u = user(&ctx, "hank").await;
-    let old_hash = portcullis::db::users::by_id(ctx.auth.db(), u.id)
+    let old_hash = portcullis::test_support::user_row(ctx.auth.db(), u.id)
         .await
         .unwrap()
         .unwrap()
@@ -237,7 +239,7 @@ async fn changed_hash_parameters_rehash_at_login_without_ending_sessions(b: Back
     let mut later = support::Browser::new();
     let res = later.login(&app, "hank", PASSWORD).await;
     assert_eq!(res.status, actix_web::http::StatusCode::SEE_OTHER);
-    let row = portcullis::db::users::by_id(ctx.auth.db(), u.id)
+    let row = portcullis::test_support::user_row(ctx.auth.db(), u.id)
         .await
         .unwrap()
         .unwrap();

@@ -10,7 +10,7 @@ use std::{
 
 /// Rungs, top first; a module may import only modules on a lower rung.
 const LADDER: &[&[&str]] = &[
-    &["pages", "middleware"],
+    &["pages", "middleware", "test_support"],
     &["app"],
     &["guard"],
     &["render"],

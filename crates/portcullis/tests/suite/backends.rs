@@ -64,8 +64,16 @@ async fn token_login(
 /// The app's own form page: its CSRF field, as a template would render it.
 #[get("/token-form")]
 async fn token_form(req: actix_web::HttpRequest) -> impl Responder {
-    let token = portcullis::security::csrf::csrf_token(&req).unwrap();
+    let token = portcullis::csrf_token(&req).unwrap();
     format!("<input type=hidden name=\"csrf_token\" value=\"{token}\">")
+}
+
+/// Signs the current user in again, as the password form would.
+#[post("/relogin")]
+#[login_required]
+async fn relogin(auth: web::ReqData<Auth>, user: User, session: Session) -> impl Responder {
+    auth.login(&session, &user).await.unwrap();
+    "again"
 }
 
 #[get("/who")]
@@ -84,6 +92,7 @@ async fn a_custom_backend_signs_in_through_the_shared_path(b: Backend) {
             .add_auth_pages(&ctx.auth)
             .service(token_login)
             .service(token_form)
+            .service(relogin)
             .service(who),
     )
     .await;
@@ -149,6 +158,12 @@ async fn a_custom_backend_signs_in_through_the_shared_path(b: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Signed in again by the password backend: the record follows.
+    let token = csrf_of(&br.get(&app, "/token-form").await.body);
+    let res = br.post(&app, "/relogin", &[("csrf_token", &token)]).await;
+    assert_eq!(res.body, "again");
+    assert_eq!(br.get(&app, "/who").await.body, "ann via password");
 
     // The session is bound to the credential version, whatever the backend.
     ctx.auth

@@ -156,7 +156,7 @@ async fn anonymous_visits_write_no_session_rows(b: Backend) {
         br.cookies
     );
     assert_eq!(
-        portcullis::db::sessions::count(ctx.auth.db())
+        portcullis::test_support::count_sessions(ctx.auth.db())
             .await
             .unwrap(),
         0,
@@ -168,7 +168,7 @@ async fn anonymous_visits_write_no_session_rows(b: Backend) {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        portcullis::db::sessions::count(ctx.auth.db())
+        portcullis::test_support::count_sessions(ctx.auth.db())
             .await
             .unwrap(),
         1

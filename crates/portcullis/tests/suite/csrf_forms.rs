@@ -116,12 +116,14 @@ fn with_token<'a>(
 }
 
 async fn users(ctx: &crate::support::Ctx) -> i64 {
-    portcullis::db::users::count(ctx.auth.db()).await.unwrap()
+    portcullis::test_support::count_users(ctx.auth.db())
+        .await
+        .unwrap()
 }
 
 /// The signup form needs its own page's token: none, a forged one or
 /// another visitor's is a 403 page and creates nobody.
-async fn register_refuses_a_missing_forged_or_foreign_token(b: Backend) {
+async fn signup_refuses_a_missing_forged_or_foreign_token(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
     let form = signup("una");
@@ -149,7 +151,7 @@ async fn register_refuses_a_missing_forged_or_foreign_token(b: Backend) {
 /// Scripts send the page's token in `X-CSRF-Token` instead of the form:
 /// it is accepted alone, and when present it is the token checked (a wrong
 /// header is not rescued by a right form field).
-async fn register_checks_the_header_token(b: Backend) {
+async fn signup_checks_the_header_token(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
@@ -182,7 +184,7 @@ async fn register_checks_the_header_token(b: Backend) {
 
 /// A browser that sends no `Origin` still says where a request comes
 /// from in `Sec-Fetch-Site`: cross-site is refused whatever the token.
-async fn register_refuses_a_cross_site_post_without_origin(b: Backend) {
+async fn signup_refuses_a_cross_site_post_without_origin(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
@@ -211,7 +213,7 @@ async fn register_refuses_a_cross_site_post_without_origin(b: Backend) {
 
 /// `security.csrf_trusted_origins` admits another origin's form posts
 /// (with the page's token still); any other origin stays refused.
-async fn register_admits_a_trusted_origin_only(b: Backend) {
+async fn signup_admits_a_trusted_origin_only(b: Backend) {
     for trusted in [false, true] {
         let ctx = setup_with(&b, |s| {
             if trusted {
@@ -252,8 +254,8 @@ async fn register_admits_a_trusted_origin_only(b: Backend) {
 crate::on_both_backends!(
     missing_or_wrong_csrf_tokens_get_a_403_page,
     cross_origin_posts_are_refused_even_with_a_token,
-    register_refuses_a_missing_forged_or_foreign_token,
-    register_checks_the_header_token,
-    register_refuses_a_cross_site_post_without_origin,
-    register_admits_a_trusted_origin_only,
+    signup_refuses_a_missing_forged_or_foreign_token,
+    signup_checks_the_header_token,
+    signup_refuses_a_cross_site_post_without_origin,
+    signup_admits_a_trusted_origin_only,
 );

@@ -44,7 +44,9 @@ async fn a_header_token_does_not_lift_the_form_size_limit(b: Backend) {
             .contains(ctx.auth.settings().auth.messages.too_large.as_str()));
     }
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         0
     );
 }

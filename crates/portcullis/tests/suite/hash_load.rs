@@ -63,7 +63,9 @@ async fn a_burst_of_signups_all_complete(b: Backend) {
         .count();
     assert_eq!(created, 100, "{:?}", codes(&statuses));
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         100
     );
 }
@@ -98,7 +100,9 @@ async fn a_flood_beyond_the_wait_is_shed_with_503(b: Backend) {
         "a shed answer without Retry-After: 1 or the busy message"
     );
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         created as i64
     );
 }

@@ -107,7 +107,7 @@ async fn login_redirects_to_a_safe_next_only(b: Backend) {
     }
 }
 
-async fn signed_in_users_are_sent_away_from_login_and_register(b: Backend) {
+async fn signed_in_users_are_sent_away_from_login_and_signup(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "kay").await;
     let app = app(&ctx.auth).await;
@@ -216,7 +216,7 @@ fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-async fn register_creates_signs_in_and_redirects(b: Backend) {
+async fn signup_creates_signs_in_and_redirects(b: Backend) {
     let ctx = setup(&b).await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
@@ -243,7 +243,7 @@ async fn register_creates_signs_in_and_redirects(b: Backend) {
         .is_some());
 }
 
-async fn register_shows_field_errors_and_keeps_values_but_not_passwords(b: Backend) {
+async fn signup_shows_field_errors_and_keeps_values_but_not_passwords(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "max").await;
     let app = app(&ctx.auth).await;
@@ -273,7 +273,9 @@ async fn register_shows_field_errors_and_keeps_values_but_not_passwords(b: Backe
     assert!(res.body.contains("value=\"MAX\"") && res.body.contains("value=\"not-an-email\""));
     assert!(!res.body.contains("value=\"short\"") && !res.body.contains("value=\"different\""));
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         1
     );
 
@@ -336,7 +338,9 @@ async fn concurrent_signups_of_one_name_give_one_user_and_form_errors(b: Backend
         assert!(res.body.contains("value=\"same\""), "username kept");
     }
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         1
     );
     let mut signed_in = Vec::new();
@@ -395,10 +399,10 @@ crate::on_both_backends!(
     login_page_has_a_csrf_form_and_safe_headers,
     one_message_for_unknown_user_wrong_password_and_inactive,
     login_redirects_to_a_safe_next_only,
-    signed_in_users_are_sent_away_from_login_and_register,
+    signed_in_users_are_sent_away_from_login_and_signup,
     signup_and_the_signed_in_redirect_drop_an_unsafe_next,
-    register_creates_signs_in_and_redirects,
-    register_shows_field_errors_and_keeps_values_but_not_passwords,
+    signup_creates_signs_in_and_redirects,
+    signup_shows_field_errors_and_keeps_values_but_not_passwords,
     concurrent_signups_of_one_name_give_one_user_and_form_errors,
     disabled_pages_are_not_mounted,
     custom_urls_and_messages_come_from_settings,

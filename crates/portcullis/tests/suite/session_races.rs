@@ -119,7 +119,7 @@ async fn expired_sessions_are_purged_in_process(b: Backend) {
     let mut other = Browser::new();
     other.login(&app, "ann", PASSWORD).await;
     exec(&ctx, "UPDATE portcullis_sessions SET expires_at = 1").await;
-    let count = || portcullis::db::sessions::count(ctx.auth.db());
+    let count = || portcullis::test_support::count_sessions(ctx.auth.db());
     assert_eq!(count().await.unwrap(), 2);
     // The purge runs every second on this runtime; give it a few.
     for _ in 0..50 {

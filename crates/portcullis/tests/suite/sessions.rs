@@ -269,7 +269,7 @@ async fn expired_and_idle_sessions_are_ignored_and_cleared(b: Backend) {
     assert_eq!(br.get(&app, "/me").await.body, "anonymous");
     assert!(ctx.auth.clear_expired_sessions().await.unwrap() >= 1);
     assert_eq!(
-        portcullis::db::sessions::count(ctx.auth.db())
+        portcullis::test_support::count_sessions(ctx.auth.db())
             .await
             .unwrap(),
         0
@@ -312,7 +312,7 @@ async fn an_idle_timeout_ends_only_sessions_left_unused(b: Backend) {
     left.login(&app, "fay", PASSWORD).await;
 
     // Seen 30 s ago: a request does not write the row.
-    let now = portcullis::db::now();
+    let now = portcullis::test_support::now();
     exec_with(
         &ctx,
         "UPDATE portcullis_sessions SET last_seen = $1",
@@ -340,7 +340,7 @@ async fn an_idle_timeout_ends_only_sessions_left_unused(b: Backend) {
     assert_eq!(left.get(&app, "/me").await.body, "anonymous");
     assert_eq!(ctx.auth.clear_expired_sessions().await.unwrap(), 1);
     assert_eq!(
-        portcullis::db::sessions::count(ctx.auth.db())
+        portcullis::test_support::count_sessions(ctx.auth.db())
             .await
             .unwrap(),
         1

@@ -4,10 +4,7 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::http::StatusCode;
-use portcullis::{
-    password::{HashError, PasswordHasher},
-    Auth,
-};
+use portcullis::{password::HashError, test_support::HashPool, Auth};
 
 use crate::support::{app, pending_after_one_poll, setup, user, Backend, Browser, PASSWORD};
 
@@ -17,7 +14,7 @@ type HashJob<'a> = Pin<Box<dyn Future<Output = Result<String, HashError>> + 'a>>
 /// own: the first is running, the second waits in the queue. While the
 /// first is unfinished the queue stays full, so any other hash job is
 /// refused at once; the caller checks that at the end.
-async fn fill_the_queue(h: &PasswordHasher) -> (HashJob<'_>, HashJob<'_>) {
+async fn fill_the_queue(h: &HashPool) -> (HashJob<'_>, HashJob<'_>) {
     let mut running: HashJob = Box::pin(h.hash("running job"));
     assert!(pending_after_one_poll(&mut running).await);
     // The one slot frees when the thread takes the first job (the hasher
@@ -61,7 +58,9 @@ async fn a_full_hashing_queue_sheds_logins_and_signups_with_503_and_retry_after(
         .await
         .unwrap();
     let app = app(&slow).await;
-    let users_before = portcullis::db::users::count(ctx.auth.db()).await.unwrap();
+    let users_before = portcullis::test_support::count_users(ctx.auth.db())
+        .await
+        .unwrap();
 
     let (mut running, _waiting) = fill_the_queue(slow.hasher()).await;
     let mut shed = Vec::new();
@@ -100,7 +99,9 @@ async fn a_full_hashing_queue_sheds_logins_and_signups_with_503_and_retry_after(
         assert!(res.body.contains(busy.as_str()), "{what}: {}", res.body);
     }
     assert_eq!(
-        portcullis::db::users::count(ctx.auth.db()).await.unwrap(),
+        portcullis::test_support::count_users(ctx.auth.db())
+            .await
+            .unwrap(),
         users_before,
         "the shed signup created nobody"
     );

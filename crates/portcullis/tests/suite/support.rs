@@ -140,7 +140,7 @@ pub async fn exec_with(ctx: &Ctx, sql: &'static str, value: i64) {
 
 /// How many session rows the user has.
 pub async fn sessions_of(ctx: &Ctx, user: &User) -> i64 {
-    portcullis::db::sessions::count_for_user(ctx.auth.db(), user.id)
+    portcullis::test_support::count_sessions_of(ctx.auth.db(), user.id)
         .await
         .unwrap()
 }

@@ -1,9 +1,9 @@
 //! CSRF: a secret per visitor, masked afresh for every form so the token
 //! never repeats in a page (BREACH), compared in constant time. A signed-in
 //! session keeps its secret in the session row; an anonymous visitor's
-//! lives in a signed cookie ([`cookie`]), so a visit that does not sign
+//! lives in a signed cookie (`cookie.rs`), so a visit that does not sign
 //! in writes nothing to the database. Every unsafe request is checked
-//! ([`enforce`]): the token together with `Origin`/`Sec-Fetch-Site`.
+//! (`enforce.rs`): the token together with `Origin`/`Sec-Fetch-Site`.
 
 use actix_session::{Session, SessionExt as _};
 use actix_web::{HttpMessage as _, HttpRequest};
@@ -13,8 +13,6 @@ use subtle::ConstantTimeEq;
 
 pub(crate) mod cookie;
 pub(crate) mod enforce;
-
-use std::sync::Arc;
 
 use cookie::{CsrfCookie, Issued};
 
@@ -66,35 +64,9 @@ pub(crate) fn signed_in(session: &Session) -> bool {
 
 /// A masked token for a form on this request's page: the signed-in
 /// session's secret, or the anonymous visitor's cookie secret (issued on
-/// first use; the middleware sets the cookie). Use it in your own forms as
-/// the hidden `csrf_token` field, or send it as the `X-CSRF-Token` header.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use actix_web::{test, web, App, HttpRequest};
-/// # let settings = portcullis::Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
-/// let auth = portcullis::Auth::connect(settings).await.unwrap();
-/// let app = test::init_service(App::new().wrap(auth.middleware()).route(
-///     "/form",
-///     web::get().to(|req: HttpRequest| async move {
-///         portcullis::security::csrf::csrf_token(&req).unwrap()
-///     }),
-/// ))
-/// .await;
-/// let res = test::call_service(&app, test::TestRequest::get().uri("/form").to_request()).await;
-/// // An anonymous visitor's secret travels in a signed cookie, not a session row.
-/// assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().starts_with("portcullis_session_csrf="));
-/// # }
-/// ```
-///
-/// # Errors
-/// [`CsrfError`] when the middleware is missing or the session cannot be written.
-pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
-    let c = req
-        .extensions()
-        .get::<Arc<CsrfCookie>>()
-        .cloned()
-        .ok_or(CsrfError::NoMiddleware)?;
+/// first use; the middleware sets the cookie). The app's forms get it
+/// through [`crate::csrf_token`].
+pub(crate) fn token_for(req: &HttpRequest, c: &CsrfCookie) -> Result<String, CsrfError> {
     let session = req.get_session();
     if signed_in(&session) {
         let secret = match session_secret(&session) {
@@ -150,21 +122,9 @@ fn mask(secret: &Secret) -> String {
 /// CSRF secret as stored (32 bytes, URL-safe base64 without padding); the
 /// comparison is constant-time; a malformed secret or token never matches.
 ///
-/// A token is a random 32-byte pad followed by the secret XOR the pad, so an
-/// all-zero pad leaves the secret as it is:
-///
-/// ```
-/// use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-/// use portcullis::security::csrf::masked_token_matches;
-/// let secret = [7u8; 32];
-/// let stored = URL_SAFE_NO_PAD.encode(secret);
-/// let token = URL_SAFE_NO_PAD.encode([[0u8; 32], secret].concat());
-/// assert!(masked_token_matches(&stored, &token));
-/// let forged = URL_SAFE_NO_PAD.encode([[0u8; 32], [8u8; 32]].concat());
-/// assert!(!masked_token_matches(&stored, &forged));
-/// assert!(!masked_token_matches(&stored, "not a token"));
-/// ```
-pub fn masked_token_matches(secret: &str, submitted: &str) -> bool {
+/// (A token is a random 32-byte pad followed by the secret XOR the pad.)
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))] // tests, test_support
+pub(crate) fn masked_token_matches(secret: &str, submitted: &str) -> bool {
     let Some(secret) = decode_secret(secret) else {
         return false;
     };

@@ -5,21 +5,6 @@ use crate::db::{rate_limits, Database};
 
 /// Counts attempts in the `portcullis_rate_limits` table, so replicas on
 /// one database share every limit. A hit is one atomic statement.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use portcullis::{db::Database, settings::DatabaseSettings};
-/// use portcullis::security::ratelimit::{DbRateLimitStore, RateLimitStore, Window};
-/// let db = Database::connect(&DatabaseSettings { url: "sqlite::memory:".into(), ..Default::default() }).await.unwrap();
-/// db.migrate().await.unwrap();
-/// let store = DbRateLimitStore::new(db);
-/// let window = Window::containing(1_000, 60);
-/// store.hit("login/ip/60:192.0.2.1", window).await.unwrap();
-/// let hits = store.hit("login/ip/60:192.0.2.1", window).await.unwrap();
-/// assert_eq!(hits.current, 2);
-/// assert_eq!(store.purge_expired(window.expires_at()).await.unwrap(), 1);
-/// # }
-/// ```
 #[derive(Debug, Clone)]
 pub struct DbRateLimitStore {
     db: Database,
@@ -56,5 +41,31 @@ impl RateLimitStore for DbRateLimitStore {
 
     fn purge_expired(&self, now: i64) -> StoreFuture<'_, u64> {
         Box::pin(async move { Ok(rate_limits::purge_expired(&self.db, now).await?) })
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    use super::DbRateLimitStore;
+    use crate::{
+        db::Database,
+        security::ratelimit::{RateLimitStore, Window},
+        settings::DatabaseSettings,
+    };
+
+    #[tokio::test]
+    async fn hits_count_up_and_expired_windows_are_purged() {
+        let settings = DatabaseSettings {
+            url: "sqlite::memory:".into(),
+            ..Default::default()
+        };
+        let db = Database::connect(&settings).await.unwrap();
+        db.migrate().await.unwrap();
+        let store = DbRateLimitStore::new(db);
+        let window = Window::containing(1_000, 60);
+        store.hit("login/ip/60:192.0.2.1", window).await.unwrap();
+        let hits = store.hit("login/ip/60:192.0.2.1", window).await.unwrap();
+        assert_eq!(hits.current, 2);
+        assert_eq!(store.purge_expired(window.expires_at()).await.unwrap(), 1);
     }
 }

@@ -7,7 +7,7 @@ use crate::db::DbError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RateLimitError {
-    /// The database behind [`super::DbRateLimitStore`] failed.
+    /// The database behind the default store failed.
     #[error(transparent)]
     Db(#[from] DbError),
     /// Another store failed (for stores outside this crate).

@@ -5,28 +5,12 @@
 //! The login page counts an attempt in every applicable limit before it
 //! checks the password, and refuses at once (429, no hash computed) when one
 //! is exceeded; a successful login then takes back its own failed-login hits
-//! ([`Usage::rollback`]), so an attacker's own account cannot refill the
+//! (`Usage::rollback`), so an attacker's own account cannot refill the
 //! budget. Limits count over a sliding window, so nothing locks for good;
 //! refused attempts are taken back too, so hammering does not prolong a
 //! lock. Defaults are allauth's; see `[security.rate_limits]`.
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! use portcullis::security::ratelimit::Action;
-//! use portcullis::{Auth, Settings};
-//! let settings = Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n[security.rate_limits]\nlogin_failed = \"2/m/key\"\n").unwrap();
-//! let auth = Auth::connect(settings).await.unwrap();
-//! let limiter = auth.rate_limiter();
-//! let ip = Some("203.0.113.7".parse().unwrap());
-//! for _ in 0..2 {
-//!     assert!(limiter.consume(&[Action::LoginFailed], ip, Some("alice")).await.unwrap().is_ok());
-//! }
-//! let limited = limiter.consume(&[Action::LoginFailed], ip, Some("ALICE")).await.unwrap().unwrap_err();
-//! assert!(limited.retry_after_secs >= 1);
-//! # }
-//! ```
 
-mod database;
+pub(crate) mod database;
 mod error;
 mod locks;
 mod policy;
@@ -34,9 +18,9 @@ mod store;
 
 use std::{net::IpAddr, sync::Arc};
 
-pub use database::DbRateLimitStore;
+pub(crate) use database::DbRateLimitStore;
 pub use error::RateLimitError;
-pub use policy::Action;
+pub(crate) use policy::Action;
 pub(crate) use policy::Policy;
 pub use store::{Hits, RateLimitStore, StoreFuture, Window};
 
@@ -47,7 +31,7 @@ use crate::{
 
 /// Applies the configured limits through a store; cheap to clone.
 #[derive(Clone)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     store: Arc<dyn RateLimitStore>,
     policy: Arc<Policy>,
     recent: Arc<locks::RecentLocks>,
@@ -63,7 +47,7 @@ impl std::fmt::Debug for RateLimiter {
 
 /// An attempt was refused: a limit of `action` is exceeded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limited {
+pub(crate) struct Limited {
     /// The action whose limit refused.
     pub action: Action,
     /// Whom that limit counts.
@@ -73,10 +57,10 @@ pub struct Limited {
 }
 
 /// The hits one allowed attempt counted, to take back what it should not
-/// have cost ([`Usage::rollback`]).
+/// have cost (`Usage::rollback`).
 #[derive(Clone)]
 #[must_use = "a successful login rolls back its failed-login hits"]
-pub struct Usage {
+pub(crate) struct Usage {
     store: Arc<dyn RateLimitStore>,
     hits: Vec<(Action, String, Window)>,
 }
@@ -219,5 +203,38 @@ impl RateLimiter {
     /// [`RateLimitError`] when the store fails.
     pub async fn purge_expired(&self) -> Result<u64, RateLimitError> {
         self.store.purge_expired(crate::db::now()).await
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    use std::sync::Arc;
+
+    use super::{Action, DbRateLimitStore, Policy, RateLimiter};
+    use crate::{db::Database, settings::Settings};
+
+    #[tokio::test]
+    async fn a_tripped_account_limit_says_when_to_retry() {
+        let settings = Settings::from_toml_str(
+            "[database]\nurl = \"sqlite::memory:\"\n[security.rate_limits]\nlogin_failed = \"2/m/key\"\n",
+        )
+        .unwrap();
+        let db = Database::connect(&settings.database).await.unwrap();
+        db.migrate().await.unwrap();
+        let policy = Arc::new(Policy::new(&settings.security.rate_limits));
+        let limiter = RateLimiter::new(Arc::new(DbRateLimitStore::new(db)), policy);
+        let ip = Some("203.0.113.7".parse().unwrap());
+        for _ in 0..2 {
+            let usage = limiter
+                .consume(&[Action::LoginFailed], ip, Some("alice"))
+                .await;
+            assert!(usage.unwrap().is_ok());
+        }
+        let limited = limiter
+            .consume(&[Action::LoginFailed], ip, Some("ALICE"))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(limited.retry_after_secs >= 1);
     }
 }

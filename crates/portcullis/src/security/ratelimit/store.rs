@@ -59,7 +59,7 @@ pub struct Hits {
 /// built by the limiter (a login in one is already hashed).
 ///
 /// Installed with [`crate::AuthBuilder::rate_limit_store`]; the default is
-/// [`super::DbRateLimitStore`] on the app's database.
+/// `DbRateLimitStore` on the app's database.
 pub trait RateLimitStore: Send + Sync + 'static {
     /// Counts one hit in `bucket`'s `window` and returns the counts with it.
     /// Must be atomic: concurrent hits, from any replica, each see a

@@ -1,4 +1,4 @@
-//! [`ReadConnections`]: the connections the per-request session read runs
+//! [`SessionReadPool`]: the connections the per-request session read runs
 //! on, beside sqlx's pool.
 //!
 //! A guarded page makes one query, the session read. Through sqlx's pool it
@@ -30,19 +30,19 @@ use super::{Database, PING_IF_IDLE};
 
 /// Session-read connections for whichever database the pool serves.
 #[derive(Debug)]
-pub(crate) enum ReadConnections {
+pub(crate) enum SessionReadPool {
     Sqlite(Connections<sqlx::Sqlite>),
     Postgres(Connections<sqlx::Postgres>),
 }
 
-impl ReadConnections {
+impl SessionReadPool {
     /// As many connections as `db`'s pool allows, opened on first use with
     /// the pool's options. None for a single-connection pool (an in-memory
     /// SQLite database lives in one connection).
-    pub(crate) fn beside(db: &Database) -> Option<ReadConnections> {
+    pub(crate) fn beside(db: &Database) -> Option<SessionReadPool> {
         match db {
-            Database::Sqlite(pool) => Connections::beside(pool).map(ReadConnections::Sqlite),
-            Database::Postgres(pool) => Connections::beside(pool).map(ReadConnections::Postgres),
+            Database::Sqlite(pool) => Connections::beside(pool).map(SessionReadPool::Sqlite),
+            Database::Postgres(pool) => Connections::beside(pool).map(SessionReadPool::Postgres),
         }
     }
 }
@@ -230,10 +230,10 @@ mod tests {
         Database::connect(&settings).await.unwrap()
     }
 
-    fn sqlite(reads: &ReadConnections) -> &Connections<sqlx::Sqlite> {
+    fn sqlite(reads: &SessionReadPool) -> &Connections<sqlx::Sqlite> {
         match reads {
-            ReadConnections::Sqlite(c) => c,
-            ReadConnections::Postgres(_) => panic!("expected SQLite"),
+            SessionReadPool::Sqlite(c) => c,
+            SessionReadPool::Postgres(_) => panic!("expected SQLite"),
         }
     }
 
@@ -252,7 +252,7 @@ mod tests {
         })
         .await
         .unwrap();
-        assert!(ReadConnections::beside(&db).is_none());
+        assert!(SessionReadPool::beside(&db).is_none());
     }
 
     /// Polls `fut` once: true when it has not finished (a query sent and
@@ -275,7 +275,7 @@ mod tests {
             .execute(pool)
             .await
             .unwrap();
-        let reads = ReadConnections::beside(&db).unwrap();
+        let reads = SessionReadPool::beside(&db).unwrap();
         let c = sqlite(&reads);
 
         let mut lease = c.lease().await.unwrap();
@@ -348,8 +348,8 @@ mod tests {
         let Database::Postgres(pool) = &db else {
             panic!("expected PostgreSQL");
         };
-        let reads = ReadConnections::beside(&db).unwrap();
-        let ReadConnections::Postgres(c) = &reads else {
+        let reads = SessionReadPool::beside(&db).unwrap();
+        let SessionReadPool::Postgres(c) = &reads else {
             panic!("expected PostgreSQL");
         };
         async fn pid(conn: &mut sqlx::PgConnection) -> i32 {
@@ -423,8 +423,8 @@ mod tests {
     async fn leases_are_bounded_by_max_connections() {
         let dir = tempfile::tempdir().unwrap();
         let db = file_db(&dir, 2).await;
-        let mut reads = ReadConnections::beside(&db).unwrap();
-        if let ReadConnections::Sqlite(c) = &mut reads {
+        let mut reads = SessionReadPool::beside(&db).unwrap();
+        if let SessionReadPool::Sqlite(c) = &mut reads {
             c.acquire_timeout = Duration::from_millis(200);
         }
         let c = sqlite(&reads);
@@ -440,7 +440,7 @@ mod tests {
     async fn closing_the_pool_closes_them_too() {
         let dir = tempfile::tempdir().unwrap();
         let db = file_db(&dir, 2).await;
-        let reads = ReadConnections::beside(&db).unwrap();
+        let reads = SessionReadPool::beside(&db).unwrap();
         let c = sqlite(&reads);
         c.lease().await.unwrap().finish();
         db.close().await;

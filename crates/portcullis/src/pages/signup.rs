@@ -8,7 +8,7 @@ use super::{form, respond};
 use crate::{
     accounts::{FieldErrors, NewUser},
     error::AuthError,
-    render::{page_base, FieldContext, RegisterContext},
+    render::{page_base, FieldContext, SignupContext},
     security::{client_ip::client_ip, csrf, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
     Auth,
@@ -16,7 +16,7 @@ use crate::{
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RegisterForm {
+struct SignupForm {
     username: String,
     email: String,
     password1: String,
@@ -41,7 +41,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     render(
         &auth,
         &req,
-        &RegisterForm {
+        &SignupForm {
             next,
             ..Default::default()
         },
@@ -63,7 +63,7 @@ pub(super) async fn submit(
         Ok(b) => b,
         Err(status) => return auth.status_page(status),
     };
-    let mut f: RegisterForm = match form::parse(&req, &body) {
+    let mut f: SignupForm = match form::parse(&req, &body) {
         Ok(f) => f,
         Err(status) => return auth.status_page(status),
     };
@@ -142,14 +142,14 @@ fn field(
 fn render(
     auth: &Auth,
     req: &HttpRequest,
-    f: &RegisterForm,
+    f: &SignupForm,
     errors: &FieldErrors,
     status: StatusCode,
 ) -> HttpResponse {
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::csrf_token(req) {
+    let token = match csrf::token_for(req, &auth.inner.csrf_cookie) {
         Ok(t) => t,
         Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
     };
@@ -193,7 +193,7 @@ fn render(
         a.password_max_length,
     );
     username.autofocus = true;
-    let ctx = RegisterContext {
+    let ctx = SignupContext {
         base: page_base(s, &m.signup_heading, None),
         heading: m.signup_heading.clone(),
         action: a.signup_url.clone(),
@@ -208,5 +208,5 @@ fn render(
         login_url: a.login_url.clone(),
         login_prompt: m.login_prompt.clone(),
     };
-    auth.page_response(auth.inner.renderer.register(&ctx), status)
+    auth.page_response(auth.inner.renderer.signup(&ctx), status)
 }

@@ -1,9 +1,15 @@
-//! The argon2 working memory of one hashing thread: mapped straight from the
-//! OS and unmapped after a quiet spell, so an idle server holds none of it.
+//! What the hashing threads ask of the OS, and the crate's only unsafe code
+//! (each block with its `SAFETY:` reason):
 //!
-//! Going through the allocator instead keeps it resident: glibc serves a
-//! freed 19 MiB block's successors from its heap and rarely trims it, which
-//! is how a naive login handler grows to hundreds of MiB under a flood.
+//! * the argon2 working memory of one hashing thread, mapped straight from
+//!   the OS and unmapped after a quiet spell, so an idle server holds none
+//!   of it. Going through the allocator instead keeps it resident: glibc
+//!   serves a freed 19 MiB block's successors from its heap and rarely trims
+//!   it, which is how a naive login handler grows to hundreds of MiB under a
+//!   flood;
+//! * a lower scheduling priority for the hashing threads
+//!   (`security.hash_thread_nice`).
+#![allow(unsafe_code)]
 
 use argon2::Block;
 use memmap2::MmapMut;
@@ -38,6 +44,28 @@ impl HashMemory {
         self.map = None;
     }
 }
+
+/// Lowers this thread's scheduling weight to `nice` (Linux; 0 leaves it alone).
+#[cfg(target_os = "linux")]
+pub(crate) fn lower_priority(nice: i32) {
+    if nice <= 0 {
+        return;
+    }
+    // SAFETY: setpriority on this thread's own id only changes its scheduling weight.
+    let rc = unsafe {
+        libc::setpriority(
+            libc::PRIO_PROCESS,
+            libc::gettid() as libc::id_t,
+            nice.min(19),
+        )
+    };
+    if rc != 0 {
+        tracing::debug!("could not lower the hashing thread's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn lower_priority(_nice: i32) {}
 
 #[cfg(test)]
 mod tests {
