@@ -11,7 +11,6 @@ use crate::{
     render::{page_base, FieldContext, LoginContext},
     security::{
         client_ip::client_ip,
-        csrf,
         ratelimit::{Action, Usage},
         redirect::safe_next,
     },
@@ -31,19 +30,10 @@ struct LoginForm {
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
+    let respond::Visit { auth, next, user } = match respond::visit(&req, true).await {
+        Ok(v) => v,
         Err(res) => return res,
     };
-    let next = form::query_next(&req);
-    let user = match respond::user(&auth, &req).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
-    let a = &auth.settings().auth;
-    if a.redirect_authenticated_user && user.is_some() {
-        return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
-    }
     render(
         &auth,
         &req,
@@ -60,17 +50,9 @@ pub(super) async fn submit(
     session: Session,
     payload: web::Payload,
 ) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
+    let (auth, f): (_, LoginForm) = match respond::posted(&req, payload).await {
+        Ok(posted) => posted,
         Err(res) => return res,
-    };
-    let body = match form::read(&req, payload, auth.settings().security.max_form_bytes).await {
-        Ok(b) => b,
-        Err(status) => return auth.status_page(status),
-    };
-    let f: LoginForm = match form::parse(&req, &body) {
-        Ok(f) => f,
-        Err(status) => return auth.status_page(status),
     };
     // POST `next` first, then the query string, as Django.
     let next = f.next.clone().or_else(|| form::query_next(&req));
@@ -151,9 +133,9 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::token_for(req, &auth.inner.csrf_cookie) {
+    let token = match respond::csrf_token(auth, req) {
         Ok(t) => t,
-        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
+        Err(res) => return res,
     };
     let (label, input_type, autocomplete) = match (
         a.accepts(LoginField::Username),

@@ -4,26 +4,18 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, HttpRequest, HttpResponse};
 
 use super::respond;
-use crate::{
-    error::AuthError,
-    render::{page_base, LogoutContext},
-    security::csrf,
-};
+use crate::render::{page_base, LogoutContext};
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
-        Err(res) => return res,
-    };
-    let user = match respond::user(&auth, &req).await {
-        Ok(u) => u,
+    let respond::Visit { auth, user, .. } = match respond::visit(&req, false).await {
+        Ok(v) => v,
         Err(res) => return res,
     };
     let s = auth.settings();
     let m = &s.auth.messages;
-    let token = match csrf::token_for(&req, &auth.inner.csrf_cookie) {
+    let token = match respond::csrf_token(&auth, &req) {
         Ok(t) => t,
-        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
+        Err(res) => return res,
     };
     let ctx = LogoutContext {
         base: page_base(

@@ -14,7 +14,7 @@ mod signup;
 use actix_web::{
     body::MessageBody,
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
-    web, App, Error,
+    web, App, Error, FromRequest, Handler, Responder,
 };
 
 use crate::Auth;
@@ -48,38 +48,25 @@ impl Auth {
 
     /// Only the login page (at `auth.login_url`).
     pub fn login_page(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        let path = self.settings().auth.login_url.clone();
-        move |cfg| {
-            cfg.service(
-                web::resource(path)
-                    .route(web::get().to(login::show))
-                    .route(web::post().to(login::submit)),
-            );
-        }
+        page(&self.settings().auth.login_url, login::show, login::submit)
     }
 
     /// Only the logout page (at `auth.logout_url`).
     pub fn logout_page(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        let path = self.settings().auth.logout_url.clone();
-        move |cfg| {
-            cfg.service(
-                web::resource(path)
-                    .route(web::get().to(logout::show))
-                    .route(web::post().to(logout::submit)),
-            );
-        }
+        page(
+            &self.settings().auth.logout_url,
+            logout::show,
+            logout::submit,
+        )
     }
 
     /// Only the signup page (at `auth.signup_url`), whatever `signup_enabled` says.
     pub fn signup_page(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        let path = self.settings().auth.signup_url.clone();
-        move |cfg| {
-            cfg.service(
-                web::resource(path)
-                    .route(web::get().to(signup::show))
-                    .route(web::post().to(signup::submit)),
-            );
-        }
+        page(
+            &self.settings().auth.signup_url,
+            signup::show,
+            signup::submit,
+        )
     }
 
     /// The default pages' stylesheet and logo under `/static/portcullis/`.
@@ -91,6 +78,30 @@ impl Auth {
                 cfg.route(path, web::get().to(assets::serve(body, kind)));
             }
         }
+    }
+}
+
+/// A page at `path`: `show` answers GET, `submit` POST.
+fn page<G, GArgs, P, PArgs>(
+    path: &str,
+    show: G,
+    submit: P,
+) -> impl FnOnce(&mut web::ServiceConfig) + 'static
+where
+    G: Handler<GArgs>,
+    GArgs: FromRequest + 'static,
+    G::Output: Responder + 'static,
+    P: Handler<PArgs>,
+    PArgs: FromRequest + 'static,
+    P::Output: Responder + 'static,
+{
+    let path = path.to_owned();
+    move |cfg| {
+        cfg.service(
+            web::resource(path)
+                .route(web::get().to(show))
+                .route(web::post().to(submit)),
+        );
     }
 }
 

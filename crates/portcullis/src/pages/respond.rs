@@ -5,9 +5,15 @@ use actix_web::{
     HttpRequest, HttpResponse,
 };
 
+use actix_web::web;
+use serde::de::DeserializeOwned;
+
+use super::form;
 use crate::{
+    error::AuthError,
     guard::{current_user, is_api_request},
     render::error_page,
+    security::csrf,
     security::{headers::apply_page_headers, ratelimit::Limited, redirect::safe_next},
     Auth, User,
 };
@@ -20,6 +26,57 @@ pub(super) fn auth(req: &HttpRequest) -> Result<Auth, HttpResponse> {
         );
         HttpResponse::InternalServerError().body("Server misconfigured.")
     })
+}
+
+/// What a page's GET starts from.
+pub(super) struct Visit {
+    pub(super) auth: Auth,
+    /// `next` from the query string (not yet checked: see [`target`]).
+    pub(super) next: Option<String>,
+    pub(super) user: Option<User>,
+}
+
+/// The prologue of every page's GET: this request's `Auth`, the query's
+/// `next` and the signed-in user, or the response to send instead (the
+/// middleware missing, the user not loadable, or, with `send_signed_in_on`
+/// and `auth.redirect_authenticated_user`, a signed-in user sent on to
+/// `next` or the login redirect, as Django's `LoginView` does).
+pub(super) async fn visit(
+    req: &HttpRequest,
+    send_signed_in_on: bool,
+) -> Result<Visit, HttpResponse> {
+    let auth = auth(req)?;
+    let next = form::query_next(req);
+    let user = user(&auth, req).await?;
+    let a = &auth.settings().auth;
+    if send_signed_in_on && a.redirect_authenticated_user && user.is_some() {
+        return Err(see_other(&target(next.as_deref(), &a.login_redirect_url)));
+    }
+    Ok(Visit { auth, next, user })
+}
+
+/// The prologue of every page's POST: this request's `Auth` and its form,
+/// read under `security.max_form_bytes`, or the error page (413, 400).
+pub(super) async fn posted<F: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(Auth, F), HttpResponse> {
+    let auth = auth(req)?;
+    let limit = auth.settings().security.max_form_bytes;
+    let form = match form::read(req, payload, limit).await {
+        Ok(body) => form::parse(req, &body),
+        Err(status) => Err(status),
+    };
+    match form {
+        Ok(f) => Ok((auth, f)),
+        Err(status) => Err(auth.status_page(status)),
+    }
+}
+
+/// A CSRF token for a form on this page, or the failure page.
+pub(super) fn csrf_token(auth: &Auth, req: &HttpRequest) -> Result<String, HttpResponse> {
+    csrf::token_for(req, &auth.inner.csrf_cookie)
+        .map_err(|e| auth.failure_page(&AuthError::Session(e.to_string())))
 }
 
 /// A 303 to `location` with auth-page headers.

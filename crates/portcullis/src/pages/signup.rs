@@ -9,7 +9,7 @@ use crate::{
     accounts::{FieldErrors, NewUser},
     error::AuthError,
     render::{page_base, FieldContext, SignupContext},
-    security::{client_ip::client_ip, csrf, ratelimit::Action, redirect::safe_next},
+    security::{client_ip::client_ip, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
     Auth,
 };
@@ -25,19 +25,10 @@ struct SignupForm {
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
+    let respond::Visit { auth, next, .. } = match respond::visit(&req, true).await {
+        Ok(v) => v,
         Err(res) => return res,
     };
-    let next = form::query_next(&req);
-    let user = match respond::user(&auth, &req).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
-    let a = &auth.settings().auth;
-    if a.redirect_authenticated_user && user.is_some() {
-        return respond::see_other(&respond::target(next.as_deref(), &a.login_redirect_url));
-    }
     render(
         &auth,
         &req,
@@ -55,17 +46,9 @@ pub(super) async fn submit(
     session: Session,
     payload: web::Payload,
 ) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
+    let (auth, mut f): (_, SignupForm) = match respond::posted(&req, payload).await {
+        Ok(posted) => posted,
         Err(res) => return res,
-    };
-    let body = match form::read(&req, payload, auth.settings().security.max_form_bytes).await {
-        Ok(b) => b,
-        Err(status) => return auth.status_page(status),
-    };
-    let mut f: SignupForm = match form::parse(&req, &body) {
-        Ok(f) => f,
-        Err(status) => return auth.status_page(status),
     };
     if f.next.is_none() {
         f.next = form::query_next(&req);
@@ -149,9 +132,9 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match csrf::token_for(req, &auth.inner.csrf_cookie) {
+    let token = match respond::csrf_token(auth, req) {
         Ok(t) => t,
-        Err(e) => return auth.failure_page(&AuthError::Session(e.to_string())),
+        Err(res) => return res,
     };
     let mut username = field(
         "username",
