@@ -8,7 +8,8 @@
 # against it (they always run against SQLite), then, failing fast:
 # rustfmt check, clippy (warnings are errors), unused dependencies (cargo
 # machete), packaging (cargo package of portcullis-macros and portcullis, with
-# the build from the .crate files), nextest, doctests, the bounded load
+# the build from the .crate files), the public item count the crate docs
+# state (scripts/api-count.sh), nextest, doctests, the bounded load
 # benchmark with its budgets and the instruction budget under callgrind
 # (docs/BENCHMARKS.md; valgrind is installed when missing), and
 # ../shared/contract-check.sh when it exists. cargo-nextest and cargo-machete
@@ -63,6 +64,9 @@ cargo machete --skip-target-dir
 # uncommitted edits must not stop it; publishing is not done from here.
 step "packaging (cargo package -p portcullis-macros -p portcullis --allow-dirty)"
 cargo package -p portcullis-macros -p portcullis --allow-dirty
+
+step "public API: the item count the crate docs state (bash scripts/api-count.sh)"
+bash scripts/api-count.sh
 
 step "tests (cargo nextest run --workspace --no-fail-fast)"
 cargo nextest run --workspace --no-fail-fast

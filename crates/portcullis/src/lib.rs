@@ -35,10 +35,40 @@
 //! `postgres://user:pass@host/db` and run `portcullis migrate` on deploy.
 //! The same code and tests run on both.
 //!
-//! ## Your own login UI
+//! ## Your own login UI, your own way in
 //!
 //! [`Auth::authenticate`], [`Auth::login`] (rotates the session id) and
-//! [`Auth::logout`] are the machinery the pages use.
+//! [`Auth::logout`] are the machinery the pages use. Another way of proving
+//! who someone is (a token, a provider) is an [`AuthBackend`]; whatever
+//! proved the user, [`Auth::sign_in`] signs them in the same way and
+//! records which backend did. [`csrf_token`] gives your own forms their
+//! hidden `csrf_token` field.
+//!
+//! ## The public API
+//!
+//! What an app needs, and nothing under it:
+//!
+//! * the crate root: [`Auth`] and [`AuthBuilder`], [`Settings`], [`User`]
+//!   and the account types, [`AuthBackend`] with [`PasswordBackend`],
+//!   [`csrf_token`], [`AuthError`], [`AuthAppExt`] and [`AuthMiddleware`];
+//! * [`guard`] and [`require`]: guards as attributes, extractors and scope
+//!   middleware;
+//! * [`render`]: the [`Renderer`](render::Renderer) trait and its page contexts;
+//! * [`settings`]: every settings type;
+//! * [`security`]: safe redirects, the CSRF field and header names, and the
+//!   [`RateLimitStore`](security::ratelimit::RateLimitStore) trait for a
+//!   custom store;
+//! * [`password`]: the validators, for the app's own forms;
+//! * [`db`]: the [`Database`](db::Database) handle (for
+//!   [`AuthBuilder::database`]) and its error.
+//!
+//! The account-management API (grant, revoke, groups, flags, passwords) is
+//! methods on [`Auth`]: it validates and audits. The SQL layer, the session
+//! store and the hashing pool are private; the `test-support` feature opens
+//! the few hooks this crate's own tests need (`test_support`).
+//!
+//! Public items: 91 (rustdoc's list of all items; `scripts/api-count.sh`
+//! checks this number in the test command).
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
