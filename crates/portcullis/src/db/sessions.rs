@@ -3,10 +3,10 @@
 //! Lookups by key are written `key_hash = CAST($1 AS TEXT) AND +expires_at > $2`.
 //! After `ANALYZE` (or `PRAGMA optimize`), SQLite with STAT4 expires a
 //! prepared statement at every bind of a bare parameter compared with an
-//! indexed column, and compiles it again: for the session-and-user statement
-//! that halved the guarded page's throughput. The cast (same index, no
-//! re-plan) and the unary plus (the expiry index is never the right one
-//! here) keep the statement prepared.
+//! indexed column, and compiles it again: for the session-and-user statement,
+//! a compilation on every request (see docs/BENCHMARKS.md). The cast (same
+//! index, no re-plan) and the unary plus (the expiry index is never the
+//! right one here) keep the statement prepared.
 
 use std::sync::Arc;
 
