@@ -86,6 +86,22 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Runs one static statement with `binds` (in `$N` order) on whichever pool
+/// `db` holds; evaluates to the rows it affected, its error classified with
+/// `doing` (what was under way).
+macro_rules! execute {
+    ($db:expr, $sql:expr, [$($bind:expr),* $(,)?], $doing:expr $(,)?) => {{
+        use $crate::db::Doing as _;
+        $crate::db::on_pool!($db, |pool| ::sqlx::query($sql)
+            $(.bind($bind))*
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+            .doing($doing))
+    }};
+}
+pub(crate) use execute;
+
 /// Runs `$body` inside a transaction on whichever backend `db` holds; `$tx` is `&mut Transaction`.
 macro_rules! in_tx {
     ($db:expr, $doing:literal, |$tx:ident| $body:expr) => {{
