@@ -2,8 +2,9 @@
 //! read with `httparse`. The driver shares the server's two cores, so its own
 //! cost per request is taken from the server: hyper's client (a connection
 //! task, a header map, a collected body) costs more for a 1.7 KB page than for
-//! the floor's small one, and lowered the measured ratio. This does about as
-//! little per request as wrk, which the reference figures used.
+//! the floor's small one, which would lower the page's ratio to the floor.
+//! This does about as little per request as wrk, the tool the reference
+//! figures were measured with (docs/BENCHMARKS.md, Method).
 
 use std::net::SocketAddr;
 

@@ -11,7 +11,7 @@ use crate::{backend::BackendResult, stats::Summary, Plan};
 pub struct Check {
     pub name: String,
     pub value: f64,
-    /// The budget (issue #4).
+    /// The budget (docs/BENCHMARKS.md, "Budgets").
     pub limit: f64,
     /// True: value must be ≥ limit; false: ≤ limit.
     pub at_least: bool,
@@ -103,8 +103,7 @@ impl Report {
                 b.page.per_sec / floor,
                 0.80,
                 true,
-                // Met on both databases since four connections a worker
-                // (2026-12-01: quick runs 0.86–0.95 SQLite, ~1.0 PostgreSQL).
+                // Met on both databases, so every run enforces the budget itself.
                 Ratio,
             );
             add(
@@ -131,11 +130,10 @@ impl Report {
                 of_ceiling(b.logins.per_sec),
                 0.75,
                 true,
-                // Full runs measure 0.83–1.04; one 5 s quick run on a fresh
-                // clone read 0.59 (2026-12-01, the next 0.84): a stolen
-                // second of CPU moves a 5 s login count that much. Halving
-                // the usual ~0.9 (a second hash a login, hashing serialised)
-                // still fails; halving a lucky 1.1 would not.
+                // A stolen second of CPU moves a 5 s login count a lot (quick
+                // runs' spread: docs/BENCHMARKS.md), so the gate sits well
+                // below the budget: a login that hashed twice, or hashing
+                // serialised on one thread, still fails it.
                 Gate(0.50),
             );
             add(
@@ -185,14 +183,15 @@ impl Report {
                 true,
                 Absolute,
             );
-            // The same budget without the machine's speed in it: 30/s was 27 % of
-            // the ~111/s ceiling where the issue measured it.
+            // The same budget without the machine's speed in it: 30/s as a
+            // share of the reference machine's ~111/s ceiling (docs/BENCHMARKS.md, Method).
             add(
                 format!("{n}: flood: logins/s ÷ argon2 ceiling"),
                 of_ceiling(b.flood_logins.per_sec),
                 FLOOD_LOGIN_SHARE,
                 true,
-                // PostgreSQL's own processes take part of the cores: 0.23 in a full run.
+                // Low: on PostgreSQL the server's own processes take part of
+                // the cores (full-run figures: docs/BENCHMARKS.md).
                 Gate(0.12),
             );
             add(

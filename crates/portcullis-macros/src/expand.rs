@@ -214,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn full_example_from_the_brief() {
+    fn permissions_with_both_options_expand_in_full() {
         let (s, i, f) = parts(
             Kind::Permission,
             quote!(

@@ -129,7 +129,7 @@ pub struct UserSnapshot {
     pub groups: Option<Vec<String>>,
 }
 
-/// A display snapshot of `user` (reflex-django's `user_snapshot`).
+/// A display snapshot of `user`.
 ///
 /// ```
 /// use portcullis::{user_snapshot, User};

@@ -1,27 +1,25 @@
 //! `portcullis_groups`, group membership and group permissions.
 
-use super::{on_pool, permissions, Database, DbError, Doing};
+use super::{execute, on_pool, permissions, Database, DbError, Doing};
 
 /// The id of group `name`, creating it when missing.
 ///
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn get_or_create(db: &Database, name: &str) -> Result<i64, DbError> {
-    on_pool!(db, |pool| {
-        sqlx::query(
-            "INSERT INTO portcullis_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        .doing("creating a group")?;
-        sqlx::query_scalar::<_, i64>("SELECT id FROM portcullis_groups WHERE name = $1")
-            .bind(name)
-            .fetch_one(pool)
-            .await
-            .doing("looking up a group")
-    })
+    execute!(
+        db,
+        "INSERT INTO portcullis_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+        [name],
+        "creating a group"
+    )?;
+    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM portcullis_groups WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .doing("looking up a group"))
 }
 
 /// The id of group `name`, if it exists.
@@ -43,17 +41,12 @@ pub async fn find(db: &Database, name: &str) -> Result<Option<i64>, DbError> {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn add_user(db: &Database, group_id: i64, user_id: i64) -> Result<(), DbError> {
-    on_pool!(db, |pool| {
-        sqlx::query(
-        "INSERT INTO portcullis_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-    )
-    .bind(user_id)
-    .bind(group_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("adding a user to a group")
-    })?;
+    execute!(
+        db,
+        "INSERT INTO portcullis_user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [user_id, group_id],
+        "adding a user to a group"
+    )?;
     Ok(())
 }
 
@@ -62,15 +55,12 @@ pub async fn add_user(db: &Database, group_id: i64, user_id: i64) -> Result<(), 
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn remove_user(db: &Database, group_id: i64, user_id: i64) -> Result<bool, DbError> {
-    let n = on_pool!(db, |pool| sqlx::query(
-        "DELETE FROM portcullis_user_groups WHERE user_id = $1 AND group_id = $2"
-    )
-    .bind(user_id)
-    .bind(group_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("removing a user from a group"))?;
+    let n = execute!(
+        db,
+        "DELETE FROM portcullis_user_groups WHERE user_id = $1 AND group_id = $2",
+        [user_id, group_id],
+        "removing a user from a group"
+    )?;
     Ok(n > 0)
 }
 
@@ -80,16 +70,13 @@ pub async fn remove_user(db: &Database, group_id: i64, user_id: i64) -> Result<b
 /// [`DbError`] for database failures.
 pub async fn grant(db: &Database, group_id: i64, codename: &str) -> Result<(), DbError> {
     let perm = permissions::get_or_create(db, codename).await?;
-    on_pool!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "INSERT INTO portcullis_group_permissions (group_id, permission_id) VALUES ($1, $2) \
-         ON CONFLICT DO NOTHING"
-    )
-    .bind(group_id)
-    .bind(perm)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("granting a permission to a group"))?;
+         ON CONFLICT DO NOTHING",
+        [group_id, perm],
+        "granting a permission to a group"
+    )?;
     Ok(())
 }
 
@@ -98,15 +85,12 @@ pub async fn grant(db: &Database, group_id: i64, codename: &str) -> Result<(), D
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn revoke(db: &Database, group_id: i64, codename: &str) -> Result<bool, DbError> {
-    let n = on_pool!(db, |pool| sqlx::query(
+    let n = execute!(
+        db,
         "DELETE FROM portcullis_group_permissions WHERE group_id = $1 AND permission_id IN \
-         (SELECT id FROM portcullis_permissions WHERE codename = $2)"
-    )
-    .bind(group_id)
-    .bind(codename)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("revoking a permission from a group"))?;
+         (SELECT id FROM portcullis_permissions WHERE codename = $2)",
+        [group_id, codename],
+        "revoking a permission from a group"
+    )?;
     Ok(n > 0)
 }

@@ -38,11 +38,11 @@ pub(crate) const PING_IF_IDLE: Duration = Duration::from_secs(1);
 /// already pings every connection as it goes back to the pool, so one in
 /// steady use was checked moments ago (HikariCP skips its check within 500 ms
 /// the same way). sqlx's default pings on every acquire, a hop to SQLite's
-/// connection thread and back per query. SQLite only for now: on PostgreSQL
-/// the same setting served ~15 % more requests, but some runs showed a
-/// bimodal latency spread and second-long outliers (not explained yet: a
-/// spread also appeared with sqlx's defaults), so its pool keeps sqlx's
-/// defaults until that is understood (docs/BENCHMARKS.md).
+/// connection thread and back per query. Used for SQLite only: the
+/// PostgreSQL pool keeps sqlx's defaults, since its latency with this
+/// setting is not yet understood (see docs/BENCHMARKS.md, "No ping for a
+/// connection in use"). By default the per-request session read uses
+/// neither pool but connections of its own (`session_reads`).
 fn ping_if_idle<DB: sqlx::Database>(options: PoolOptions<DB>) -> PoolOptions<DB> {
     options
         .test_before_acquire(false)
@@ -85,6 +85,22 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Runs one static statement with `binds` (in `$N` order) on whichever pool
+/// `db` holds; evaluates to the rows it affected, its error classified with
+/// `doing` (what was under way).
+macro_rules! execute {
+    ($db:expr, $sql:expr, [$($bind:expr),* $(,)?], $doing:expr $(,)?) => {{
+        use $crate::db::Doing as _;
+        $crate::db::on_pool!($db, |pool| ::sqlx::query($sql)
+            $(.bind($bind))*
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+            .doing($doing))
+    }};
+}
+pub(crate) use execute;
 
 /// Runs `$body` inside a transaction on whichever backend `db` holds; `$tx` is `&mut Transaction`.
 macro_rules! in_tx {

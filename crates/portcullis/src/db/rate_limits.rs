@@ -5,7 +5,7 @@
 //! CAST($2 AS BIGINT)` for the reason `sessions` gives: after `ANALYZE`,
 //! SQLite otherwise compiles the statement again at every bind.
 
-use super::{on_pool, Database, DbError, Doing};
+use super::{execute, on_pool, Database, DbError, Doing};
 
 /// Counts one hit in `bucket`'s window starting at `window_start` and
 /// returns the window's hits with this one, and the hits of the window
@@ -45,16 +45,13 @@ pub(crate) async fn hit(
 /// # Errors
 /// [`DbError`] for database failures.
 pub(crate) async fn undo(db: &Database, bucket: &str, window_start: i64) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "UPDATE portcullis_rate_limits SET hits = hits - 1 \
-         WHERE bucket = CAST($1 AS TEXT) AND window_start = CAST($2 AS BIGINT) AND hits > 0"
-    )
-    .bind(bucket)
-    .bind(window_start)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("taking back a rate-limited attempt"))?;
+         WHERE bucket = CAST($1 AS TEXT) AND window_start = CAST($2 AS BIGINT) AND hits > 0",
+        [bucket, window_start],
+        "taking back a rate-limited attempt"
+    )?;
     Ok(())
 }
 
@@ -63,12 +60,10 @@ pub(crate) async fn undo(db: &Database, bucket: &str, window_start: i64) -> Resu
 /// # Errors
 /// [`DbError`] for database failures.
 pub(crate) async fn purge_expired(db: &Database, now: i64) -> Result<u64, DbError> {
-    on_pool!(db, |pool| sqlx::query(
-        "DELETE FROM portcullis_rate_limits WHERE expires_at <= $1"
+    execute!(
+        db,
+        "DELETE FROM portcullis_rate_limits WHERE expires_at <= $1",
+        [now],
+        "purging expired rate-limit windows"
     )
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("purging expired rate-limit windows"))
 }

@@ -2,7 +2,7 @@
 
 use rand::RngCore;
 
-use super::{now, on_pool, Database, DbError, Doing};
+use super::{execute, now, on_pool, Database, DbError, Doing};
 
 /// Returns the secret `name`, creating a random one of `len` bytes (hex) on first use.
 /// Concurrent first calls from several replicas agree: the insert ignores a conflict and
@@ -15,22 +15,18 @@ pub(crate) async fn get_or_create(
     let mut bytes = vec![0u8; len];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let fresh = hex::encode(bytes);
-    on_pool!(db, |pool| {
-        sqlx::query(
-            "INSERT INTO portcullis_secrets (name, value, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(&fresh)
-        .bind(now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        .doing("storing a generated secret")?;
-        sqlx::query_scalar::<_, String>("SELECT value FROM portcullis_secrets WHERE name = $1")
-            .bind(name)
-            .fetch_one(pool)
-            .await
-            .doing("reading a generated secret")
-    })
+    execute!(
+        db,
+        "INSERT INTO portcullis_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+        [name, &fresh, now()],
+        "storing a generated secret"
+    )?;
+    on_pool!(db, |pool| sqlx::query_scalar::<_, String>(
+        "SELECT value FROM portcullis_secrets WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .doing("reading a generated secret"))
 }

@@ -5,16 +5,15 @@
 //! also pays for a ping as the connection goes back (a spawned task and a
 //! round trip to SQLite's connection thread or to the PostgreSQL server,
 //! unconditionally) and, with sqlx's default options, another before each
-//! acquire. Those hops cost more than the query: the bench's floor serves
-//! ~1.5× the requests on raw connections (docs/BENCHMARKS.md). Here a
-//! connection goes back with no ping, last in first out, bounded by the
-//! pool's `max_connections`. sqlx's ping on release guards against a query
-//! cut off mid-way (its future dropped when a client goes, or failed); here
-//! such a connection goes back marked, and is pinged before its next use
-//! (which drains the cut-off reply, as sqlx's does) or closed when that
-//! fails. Closing it at once would make every client that leaves mid-query
-//! cost a new connection: for PostgreSQL a server process and a SCRAM
-//! handshake.
+//! acquire: for a one-row lookup, more work than the query itself (see
+//! docs/BENCHMARKS.md). Here a connection goes back with no ping, last in
+//! first out, bounded by the pool's `max_connections`. sqlx's ping on release
+//! guards against a query cut off mid-way (its future dropped when a client
+//! goes, or failed); here such a connection goes back marked, and is pinged
+//! before its next use (which drains the cut-off reply, as sqlx's does) or
+//! closed when that fails. Closing it at once would make every client that
+//! leaves mid-query cost a new connection: for PostgreSQL a server process
+//! and a SCRAM handshake.
 
 use std::{
     sync::{Mutex, PoisonError},

@@ -3,16 +3,16 @@
 //! Lookups by key are written `key_hash = CAST($1 AS TEXT) AND +expires_at > $2`.
 //! After `ANALYZE` (or `PRAGMA optimize`), SQLite with STAT4 expires a
 //! prepared statement at every bind of a bare parameter compared with an
-//! indexed column, and compiles it again: for the session-and-user statement
-//! that halved the guarded page's throughput. The cast (same index, no
-//! re-plan) and the unary plus (the expiry index is never the right one
-//! here) keep the statement prepared.
+//! indexed column, and compiles it again: for the session-and-user statement,
+//! a compilation on every request (see docs/BENCHMARKS.md). The cast (same
+//! index, no re-plan) and the unary plus (the expiry index is never the
+//! right one here) keep the statement prepared.
 
 use std::sync::Arc;
 
 use super::{
     access::{Access, AccessKey},
-    now, on_pool,
+    execute, now, on_pool,
     session_reads::SessionReadPool,
     users::UserRow,
     Database, DbError, Doing,
@@ -39,21 +39,13 @@ pub async fn insert(
     expires_at: i64,
 ) -> Result<(), DbError> {
     let t = now();
-    on_pool!(db, |pool| {
-        sqlx::query(
+    execute!(
+        db,
         "INSERT INTO portcullis_sessions (key_hash, user_id, data, created_at, last_seen, expires_at) \
-         VALUES ($1, $2, $3, $4, $4, $5)"
-    )
-    .bind(key_hash)
-    .bind(user_id)
-    .bind(data)
-    .bind(t)
-    .bind(expires_at)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("saving a session")
-    })?;
+         VALUES ($1, $2, $3, $4, $4, $5)",
+        [key_hash, user_id, data, t, expires_at],
+        "saving a session"
+    )?;
     Ok(())
 }
 
@@ -68,18 +60,13 @@ pub async fn update(
     data: &str,
 ) -> Result<bool, DbError> {
     let t = now();
-    let done = on_pool!(db, |pool| sqlx::query(
+    let done = execute!(
+        db,
         "UPDATE portcullis_sessions SET data = $1, user_id = $2, last_seen = $3 \
-         WHERE key_hash = CAST($4 AS TEXT) AND +expires_at > $3"
-    )
-    .bind(data)
-    .bind(user_id)
-    .bind(t)
-    .bind(key_hash)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("updating a session"))?;
+         WHERE key_hash = CAST($4 AS TEXT) AND +expires_at > $3",
+        [data, user_id, t, key_hash],
+        "updating a session"
+    )?;
     Ok(done == 1)
 }
 
@@ -88,15 +75,12 @@ pub async fn update(
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn touch(db: &Database, key_hash: &str) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
-        "UPDATE portcullis_sessions SET last_seen = $1 WHERE key_hash = CAST($2 AS TEXT)"
-    )
-    .bind(now())
-    .bind(key_hash)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("touching a session"))?;
+    execute!(
+        db,
+        "UPDATE portcullis_sessions SET last_seen = $1 WHERE key_hash = CAST($2 AS TEXT)",
+        [now(), key_hash],
+        "touching a session"
+    )?;
     Ok(())
 }
 
@@ -105,14 +89,12 @@ pub async fn touch(db: &Database, key_hash: &str) -> Result<(), DbError> {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn delete(db: &Database, key_hash: &str) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
-        "DELETE FROM portcullis_sessions WHERE key_hash = CAST($1 AS TEXT)"
-    )
-    .bind(key_hash)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("deleting a session"))?;
+    execute!(
+        db,
+        "DELETE FROM portcullis_sessions WHERE key_hash = CAST($1 AS TEXT)",
+        [key_hash],
+        "deleting a session"
+    )?;
     Ok(())
 }
 
@@ -130,16 +112,12 @@ pub fn idle_cutoff(idle_timeout_secs: u64) -> i64 {
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn clear_expired(db: &Database, idle_cutoff: i64) -> Result<u64, DbError> {
-    let done = on_pool!(db, |pool| sqlx::query(
-        "DELETE FROM portcullis_sessions WHERE expires_at <= $1 OR last_seen <= $2"
+    execute!(
+        db,
+        "DELETE FROM portcullis_sessions WHERE expires_at <= $1 OR last_seen <= $2",
+        [now(), idle_cutoff],
+        "clearing expired sessions"
     )
-    .bind(now())
-    .bind(idle_cutoff)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("clearing expired sessions"))?;
-    Ok(done)
 }
 
 /// Number of stored sessions for `user_id` (tests, future session lists).

@@ -1,6 +1,6 @@
 //! The `portcullis_users` table.
 
-use super::{in_tx, now, on_pool, Database, DbError, Doing};
+use super::{execute, in_tx, now, on_pool, Database, DbError, Doing};
 
 /// One row of `portcullis_users`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -227,16 +227,12 @@ pub async fn set_password(db: &Database, id: i64, hash: &str) -> Result<bool, Db
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn rehash(db: &Database, id: i64, old_hash: &str, new_hash: &str) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
-        "UPDATE portcullis_users SET password_hash = $1 WHERE id = $2 AND password_hash = $3"
-    )
-    .bind(new_hash)
-    .bind(id)
-    .bind(old_hash)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("upgrading a password hash"))?;
+    execute!(
+        db,
+        "UPDATE portcullis_users SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
+        [new_hash, id, old_hash],
+        "upgrading a password hash"
+    )?;
     Ok(())
 }
 
@@ -245,15 +241,12 @@ pub async fn rehash(db: &Database, id: i64, old_hash: &str, new_hash: &str) -> R
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn touch_last_login(db: &Database, id: i64) -> Result<(), DbError> {
-    on_pool!(db, |pool| sqlx::query(
-        "UPDATE portcullis_users SET last_login = $1 WHERE id = $2"
-    )
-    .bind(now())
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())
-    .doing("recording the login time"))?;
+    execute!(
+        db,
+        "UPDATE portcullis_users SET last_login = $1 WHERE id = $2",
+        [now(), id],
+        "recording the login time"
+    )?;
     Ok(())
 }
 

@@ -198,7 +198,7 @@ impl<R: Requirement> FromRequest for Passed<R> {
     }
 }
 
-/// Imperative check (reflex-django's `require_login_user`): the user, or the denial as an error.
+/// Imperative check: the user, or the denial as an error.
 ///
 /// ```
 /// use actix_web::{HttpRequest, HttpResponse};

@@ -1,4 +1,4 @@
-//! The `[auth]` section: the analogue of reflex-django's `RX_AUTH`.
+//! The `[auth]` section: pages, redirects, login fields, password rules.
 
 use serde::{Deserialize, Serialize};
 

@@ -11,19 +11,23 @@ pub struct DatabaseSettings {
     /// Largest number of pooled connections (per worker when `pool_per_worker`).
     /// The session read keeps up to as many again of its own on each worker,
     /// so a server holds up to workers × 2 × this many: keep PostgreSQL's own
-    /// `max_connections` above that times the replicas. 4 served as many
-    /// pages as 10 with a lower p99 on two cores (fewer database processes
-    /// competing with the workers: docs/BENCHMARKS.md); raise it for a
-    /// database far away, where each query waits longer on the network.
+    /// `max_connections` above that times the replicas. Few connections keep
+    /// the database's processes (or SQLite's connection threads) from
+    /// competing with the workers for the cores; raise it for a database far
+    /// away, where each query waits longer on the network (see
+    /// docs/BENCHMARKS.md).
     pub max_connections: u32,
     /// Give each server worker thread its own pool, connected from that
-    /// worker, instead of one pool shared by all (measured faster:
-    /// docs/BENCHMARKS.md). In-memory SQLite always shares one pool.
+    /// worker, instead of one pool shared by all: its connections are then
+    /// driven by the worker's own runtime, not by the one that opened a
+    /// shared pool (see docs/BENCHMARKS.md). In-memory SQLite always shares
+    /// one pool.
     pub pool_per_worker: bool,
     /// Run the session read on every request on connections of its own
     /// beside the pool, which skip the ping sqlx's pool makes as each
-    /// connection goes back (measured ~10 % more pages a second on SQLite,
-    /// ~45 % on PostgreSQL: docs/BENCHMARKS.md). They are opened with the
+    /// connection goes back (a spawned task and a round trip to SQLite's
+    /// connection thread or the PostgreSQL server on every request; see
+    /// docs/BENCHMARKS.md). They are opened with the
     /// pool's connect options only: turn this off when a pool passed to
     /// `AuthBuilder::database` relies on `after_connect` hooks (a
     /// `SET search_path`, a role) that the session read must see too.

@@ -1,10 +1,10 @@
 //! Limits this worker has just seen exceeded, remembered for a second so
 //! that a flood at a locked account or from a locked address is refused
-//! without a store round trip for every attempt (a count and its undo on
-//! PostgreSQL cost more than the floor's page: docs/BENCHMARKS.md). The
-//! store stays the truth: an entry only ever refuses, for at most
-//! [`RECHECK`] past what the store last said, and then the store is asked
-//! again.
+//! without a store round trip for every attempt (counting each refused
+//! attempt would put a write and its undo on every one; see
+//! docs/BENCHMARKS.md). The store stays the truth: an entry only ever
+//! refuses, for at most [`RECHECK`] past what the store last said, and then
+//! the store is asked again.
 
 use std::{
     collections::HashMap,
