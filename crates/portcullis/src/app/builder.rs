@@ -161,7 +161,7 @@ impl Auth {
     /// (and a database that is not in memory), the same everything but a
     /// database pool of the worker's own. The middleware calls it as each
     /// worker builds its app.
-    pub fn for_worker(&self) -> Auth {
+    pub(crate) fn for_worker(&self) -> Auth {
         let s = &self.inner.settings.database;
         if !s.pool_per_worker || s.is_in_memory() {
             return self.clone();
