@@ -96,7 +96,7 @@ impl AuthBuilder {
         let cookie_key = Key::derive_from(secret.as_bytes());
         let csrf_cookie = Arc::new(CsrfCookie::new(&settings, &secret));
         let rules = PasswordRules::from(&settings.auth);
-        let rate_limit_policy = Arc::new(Policy::new(&settings.security.rate_limits));
+        let rate_limit_policy = Arc::new(Policy::new(&settings.security.rate_limits, &secret));
         let rate_limiter = rate_limiter(&db, &self.rate_limit_store, &rate_limit_policy);
         let guard = Arc::new(GuardContext {
             settings: Arc::clone(&settings),

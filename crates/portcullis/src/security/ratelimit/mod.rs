@@ -143,7 +143,7 @@ impl RateLimiter {
         };
         for &action in actions {
             for rate in self.policy.rates(action) {
-                let Some(bucket) = policy::bucket(action, rate, ip, login) else {
+                let Some(bucket) = self.policy.bucket(action, rate, ip, login) else {
                     continue;
                 };
                 let window = Window::containing(now, rate.period_secs);
@@ -181,7 +181,7 @@ impl RateLimiter {
         let now = std::time::Instant::now();
         for &action in actions {
             for rate in self.policy.rates(action) {
-                let Some(bucket) = policy::bucket(action, rate, ip, login) else {
+                let Some(bucket) = self.policy.bucket(action, rate, ip, login) else {
                     continue;
                 };
                 if let Some(retry_after_secs) = self.recent.retry_after(&bucket, now) {
@@ -221,7 +221,7 @@ mod examples {
         .unwrap();
         let db = Database::connect(&settings.database).await.unwrap();
         db.migrate().await.unwrap();
-        let policy = Arc::new(Policy::new(&settings.security.rate_limits));
+        let policy = Arc::new(Policy::new(&settings.security.rate_limits, "test secret"));
         let limiter = RateLimiter::new(Arc::new(DbRateLimitStore::new(db)), policy);
         let ip = Some("203.0.113.7".parse().unwrap());
         for _ in 0..2 {

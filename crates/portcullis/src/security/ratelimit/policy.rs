@@ -4,7 +4,8 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac as _};
+use sha2::{Digest as _, Sha256};
 
 use super::Hits;
 use crate::{
@@ -37,21 +38,40 @@ impl Action {
 }
 
 /// The parsed limits of every action.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Policy {
     login: Vec<Rate>,
     login_failed: Vec<Rate>,
     signup: Vec<Rate>,
+    /// Keys the account buckets' HMAC: derived from the server's secret, so
+    /// the table does not tell which accounts were tried to anyone who can
+    /// hash a list of usernames.
+    login_key: [u8; 32],
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("login", &self.login)
+            .field("login_failed", &self.login_failed)
+            .field("signup", &self.signup)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Policy {
-    /// The limits `settings` name (validated at start-up).
-    pub(crate) fn new(settings: &RateLimitSettings) -> Policy {
+    /// The limits `settings` name (validated at start-up); account buckets
+    /// keyed from `secret` (the session cookie's secret).
+    pub(crate) fn new(settings: &RateLimitSettings, secret: &str) -> Policy {
         let parse = |list: &str| Rate::parse_list(list).expect("validated at start-up");
+        let mut key = Sha256::new();
+        key.update(b"portcullis rate-limit login key:");
+        key.update(secret.as_bytes());
         Policy {
             login: parse(&settings.login),
             login_failed: parse(&settings.login_failed),
             signup: parse(&settings.signup),
+            login_key: key.finalize().into(),
         }
     }
 
@@ -65,14 +85,26 @@ impl Policy {
     }
 }
 
-/// The bucket `rate` of `action` counts an attempt in: per client address
-/// (IPv6 by its /64, which one subscriber usually holds whole), or per
-/// SHA-256 of the canonical login. `None` for a key limit without a login.
-pub(crate) fn bucket(
+impl Policy {
+    /// The bucket `rate` of `action` counts an attempt in: per client address
+    /// (IPv6 by its /64, which one subscriber usually holds whole), or per
+    /// keyed hash of the canonical login. `None` for a key limit without a login.
+    pub(crate) fn bucket(
+        &self,
+        action: Action,
+        rate: &Rate,
+        ip: Option<IpAddr>,
+        login: Option<&str>,
+    ) -> Option<String> {
+        bucket(action, rate, ip, login.map(|l| (l, &self.login_key)))
+    }
+}
+
+fn bucket(
     action: Action,
     rate: &Rate,
     ip: Option<IpAddr>,
-    login: Option<&str>,
+    login: Option<(&str, &[u8; 32])>,
 ) -> Option<String> {
     let whose = match rate.per {
         RatePer::Ip => match ip {
@@ -84,7 +116,10 @@ pub(crate) fn bucket(
             // No address at all (a Unix socket without a proxy header): all such clients share one budget.
             None => "unknown".to_owned(),
         },
-        RatePer::Key => login_key(login?)?,
+        RatePer::Key => {
+            let (login, key) = login?;
+            login_key(login, key)?
+        }
     };
     Some(format!(
         "{}/{}/{}:{whose}",
@@ -94,15 +129,20 @@ pub(crate) fn bucket(
     ))
 }
 
-/// SHA-256 (hex) of the login in the form accounts compare it by; `None`
-/// when empty. The raw value never reaches the store or the log.
-fn login_key(login: &str) -> Option<String> {
+/// HMAC-SHA-256 (hex) under `key` of the login in the form accounts compare
+/// it by; `None` when empty. The raw value never reaches the store or the log.
+fn login_key(login: &str, key: &[u8; 32]) -> Option<String> {
     let canonical = if login.contains('@') {
         canonical_email(login)
     } else {
         canonical_username(login)
     };
-    (!canonical.is_empty()).then(|| hex::encode(Sha256::digest(canonical.as_bytes())))
+    if canonical.is_empty() {
+        return None;
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(canonical.as_bytes());
+    Some(hex::encode(mac.finalize().into_bytes()))
 }
 
 /// The sliding estimate at `elapsed` seconds into the current window: its
@@ -215,12 +255,30 @@ mod tests {
             per: RatePer::Key,
             ..key
         };
-        let a = bucket(Action::LoginFailed, &key, None, Some("Alice@Example.com")).unwrap();
-        let b = bucket(Action::LoginFailed, &key, None, Some(" alice@example.COM")).unwrap();
+        let policy = Policy::new(&RateLimitSettings::default(), "one secret");
+        let a = policy
+            .bucket(Action::LoginFailed, &key, None, Some("Alice@Example.com"))
+            .unwrap();
+        let b = policy
+            .bucket(Action::LoginFailed, &key, None, Some(" alice@example.COM"))
+            .unwrap();
         assert_eq!(a, b);
         assert!(!a.to_lowercase().contains("alice"), "{a}");
         assert!(a.starts_with("login_failed/key/300:"), "{a}");
-        assert_eq!(bucket(Action::LoginFailed, &key, None, Some("  ")), None);
+        assert_eq!(
+            policy.bucket(Action::LoginFailed, &key, None, Some("  ")),
+            None
+        );
+        // Not the bare SHA-256 of the login: a list of usernames hashed
+        // offline does not name the accounts tried.
+        let bare = hex::encode(Sha256::digest(b"alice@example.com"));
+        assert!(!a.ends_with(&bare), "{a}");
+        // Another server's secret gives another bucket for the same login.
+        let other = Policy::new(&RateLimitSettings::default(), "another secret");
+        let c = other
+            .bucket(Action::LoginFailed, &key, None, Some("alice@example.com"))
+            .unwrap();
+        assert_ne!(a, c);
     }
 
     #[test]
