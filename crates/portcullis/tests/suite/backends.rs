@@ -3,8 +3,15 @@
 //! form: rotated session, CSRF secret, credential version, backend recorded,
 //! safe `next`.
 
+use actix_http::Request;
 use actix_session::Session;
-use actix_web::{get, http::StatusCode, post, test, web, App, HttpResponse, Responder};
+use actix_web::{
+    body::MessageBody,
+    dev::{Service, ServiceResponse},
+    get,
+    http::StatusCode,
+    post, test, web, App, HttpResponse, Responder,
+};
 use portcullis::{guard::login_required, Auth, AuthAppExt, AuthBackend, AuthError, User};
 use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
@@ -83,19 +90,26 @@ async fn who(user: User, session: Session) -> impl Responder {
     format!("{} via {backend}", user.username)
 }
 
-async fn a_custom_backend_signs_in_through_the_shared_path(b: Backend) {
-    let ctx = setup(&b).await;
-    let ann = user(&ctx, "ann").await;
-    user(&ctx, "bob").await;
-    let app = test::init_service(
+/// The app with the backend's routes beside the auth pages.
+async fn token_app(
+    auth: &Auth,
+) -> impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+    test::init_service(
         App::new()
-            .add_auth_pages(&ctx.auth)
+            .add_auth_pages(auth)
             .service(token_login)
             .service(token_form)
             .service(relogin)
             .service(who),
     )
-    .await;
+    .await
+}
+
+async fn a_custom_backend_signs_in_through_the_shared_path(b: Backend) {
+    let ctx = setup(&b).await;
+    let ann = user(&ctx, "ann").await;
+    user(&ctx, "bob").await;
+    let app = token_app(&ctx.auth).await;
     let mut br = Browser::new();
 
     // Signed in as bob by password first: the token login must replace him.
@@ -176,14 +190,7 @@ async fn a_custom_backend_signs_in_through_the_shared_path(b: Backend) {
 async fn an_unsafe_next_falls_back_to_the_login_redirect(b: Backend) {
     let ctx = setup(&b).await;
     user(&ctx, "ann").await;
-    let app = test::init_service(
-        App::new()
-            .add_auth_pages(&ctx.auth)
-            .service(token_login)
-            .service(token_form)
-            .service(who),
-    )
-    .await;
+    let app = token_app(&ctx.auth).await;
     let mut br = Browser::new();
     let token = csrf_of(&br.get(&app, "/token-form").await.body);
     let res = br
