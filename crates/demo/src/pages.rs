@@ -4,7 +4,7 @@
 use actix_web::{http::StatusCode, HttpResponse};
 use portcullis::{
     render::{page_base, PageBase},
-    Auth, Settings, User,
+    Auth, CsrfField, Settings, User,
 };
 
 use crate::html::{escape, page};
@@ -123,6 +123,11 @@ pub fn home(auth: &Auth, user: Option<&User>) -> HttpResponse {
             Access::for_user(user, |u| u.is_active && u.is_staff, "the staff flag"),
         ),
         item(
+            "/greeting",
+            "#[login_required], with a POST form of the demo's own: {{ csrf }} from the CsrfField extractor",
+            Access::for_user(user, active, "an active account"),
+        ),
+        item(
             "/api/me",
             "public JSON: the signed-in user, or 401 {\"error\":\"unauthenticated\"}",
             Access::Public,
@@ -191,6 +196,36 @@ pub fn dashboard(auth: &Auth, user: &User) -> HttpResponse {
             } else {
                 flags.join(", ")
             },
+            nav: nav(settings),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `templates/demo/greeting.html`.
+#[derive(askama::Template)]
+#[template(path = "demo/greeting.html")]
+struct Greeting {
+    base: PageBase,
+    /// The hidden CSRF field of the demo's own form.
+    csrf: CsrfField,
+    greeting: Option<String>,
+    nav: String,
+}
+
+/// `GET /greeting`: the demo's own form and the greeting it saved.
+pub fn greeting(
+    auth: &Auth,
+    user: &User,
+    csrf: CsrfField,
+    greeting: Option<String>,
+) -> HttpResponse {
+    let settings = auth.settings();
+    auth.render_page(
+        &Greeting {
+            base: page_base(settings, "Your greeting", Some(user.username.clone())),
+            csrf,
+            greeting,
             nav: nav(settings),
         },
         StatusCode::OK,

@@ -1,17 +1,18 @@
 //! The demo's routes, one per guard, and [`app`], the whole application.
 
+use actix_session::Session;
 use actix_web::{
     body::MessageBody,
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
     get,
     http::header,
-    web, App, Error, HttpResponse,
+    post, web, App, Error, HttpResponse,
 };
 use portcullis::{
     guard::{
         group_required, login_required, permission_required, staff_required, superuser_required,
     },
-    Auth, AuthAppExt, OptionalUser, User,
+    Auth, AuthAppExt, CsrfField, OptionalUser, User,
 };
 
 use crate::pages;
@@ -40,6 +41,8 @@ pub fn configure(auth: &Auth) -> impl FnOnce(&mut web::ServiceConfig) + 'static 
         cfg.app_data(web::Data::new(auth))
             .service(home)
             .service(dashboard)
+            .service(greeting_page)
+            .service(save_greeting)
             .service(reports)
             .service(editors)
             .service(staff)
@@ -64,6 +67,49 @@ async fn home(auth: web::Data<Auth>, OptionalUser(user): OptionalUser) -> HttpRe
 #[login_required]
 async fn dashboard(auth: web::Data<Auth>, user: User) -> HttpResponse {
     pages::dashboard(&auth, &user)
+}
+
+#[get("/greeting")]
+#[login_required]
+async fn greeting_page(
+    auth: web::Data<Auth>,
+    user: User,
+    csrf: CsrfField,
+    session: Session,
+) -> HttpResponse {
+    let saved = session.get::<String>(GREETING).ok().flatten();
+    pages::greeting(&auth, &user, csrf, saved)
+}
+
+/// Session key of the demo's greeting.
+const GREETING: &str = "demo_greeting";
+
+#[derive(serde::Deserialize)]
+struct GreetingForm {
+    greeting: String,
+}
+
+/// `POST /greeting`: the demo's own form. Portcullis' middleware has
+/// checked its CSRF field before this runs.
+#[post("/greeting")]
+#[login_required]
+async fn save_greeting(session: Session, form: web::Form<GreetingForm>) -> HttpResponse {
+    let greeting = form.into_inner().greeting;
+    let greeting = greeting.trim();
+    if greeting.is_empty()
+        || greeting.chars().count() > 40
+        || greeting.chars().any(char::is_control)
+    {
+        return HttpResponse::BadRequest()
+            .content_type("text/plain; charset=utf-8")
+            .body("A greeting has 1 to 40 characters.");
+    }
+    if session.insert(GREETING, greeting).is_err() {
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::SeeOther()
+        .insert_header(("location", "/greeting"))
+        .finish()
 }
 
 #[get("/reports")]

@@ -362,3 +362,61 @@ async fn user_controlled_text_is_escaped() {
         "{html}"
     );
 }
+
+#[actix_web::test]
+async fn the_demos_own_form_carries_and_needs_the_csrf_field() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+
+    let (status, _, html) = b.get("/greeting").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No greeting saved yet."), "{html}");
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"csrf_token\" value=\""),
+        "the form renders the hidden field unescaped: {html}"
+    );
+    let token = csrf_token(&html);
+
+    // Without the token the middleware refuses the app's form like its own.
+    let (status, _, _) = b
+        .send(
+            test::TestRequest::post()
+                .uri("/greeting")
+                .set_form([("greeting", "Ahoy")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, html) = b.get("/greeting").await;
+    assert!(html.contains("No greeting saved yet."), "{html}");
+
+    let (status, headers, _) = b
+        .send(
+            test::TestRequest::post()
+                .uri("/greeting")
+                .set_form([("csrf_token", token.as_str()), ("greeting", "Ahoy <there>")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/greeting");
+    let (_, _, html) = b.get("/greeting").await;
+    assert!(
+        html.contains("Saved: <strong>Ahoy &#60;there&#62;</strong>"),
+        "{html}"
+    );
+
+    // Bad input is a 400 with a message, and keeps the saved greeting.
+    let long = "x".repeat(41);
+    let (status, _, body) = b
+        .send(
+            test::TestRequest::post()
+                .uri("/greeting")
+                .set_form([("csrf_token", token.as_str()), ("greeting", long.as_str())]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("1 to 40 characters"), "{body}");
+    let (_, _, html) = b.get("/greeting").await;
+    assert!(html.contains("Ahoy &#60;there&#62;"), "{html}");
+}

@@ -41,8 +41,9 @@
 //! [`Auth::logout`] are the machinery the pages use. Another way of proving
 //! who someone is (a token, a provider) is an [`AuthBackend`]; whatever
 //! proved the user, [`Auth::sign_in`] signs them in the same way and
-//! records which backend did. [`csrf_token`] gives your own forms their
-//! hidden `csrf_token` field.
+//! records which backend did. [`CsrfField`] (an extractor; `{{ csrf }}` in
+//! an askama template) or [`csrf_token`] gives your own forms their hidden
+//! `csrf_token` field.
 //!
 //! ## The public API
 //!
@@ -50,7 +51,8 @@
 //!
 //! * the crate root: [`Auth`] and [`AuthBuilder`], [`Settings`], [`User`]
 //!   and the account types, [`AuthBackend`] with [`PasswordBackend`],
-//!   [`csrf_token`], [`AuthError`], [`AuthAppExt`] and [`AuthMiddleware`];
+//!   [`csrf_token`] and [`CsrfField`], [`AuthError`], [`AuthAppExt`] and
+//!   [`AuthMiddleware`];
 //! * [`guard`] and [`require`]: guards as attributes, extractors and scope
 //!   middleware;
 //! * [`render`]: the [`Renderer`](render::Renderer) trait and its page contexts;
@@ -67,7 +69,7 @@
 //! store and the hashing pool are private; the `test-support` feature opens
 //! the few hooks this crate's own tests need (`test_support`).
 //!
-//! Public items: 91 (rustdoc's list of all items; `scripts/api-count.sh`
+//! Public items: 92 (rustdoc's list of all items; `scripts/api-count.sh`
 //! checks this number in the test command).
 
 #![deny(unsafe_code)]
@@ -90,7 +92,9 @@ pub mod settings;
 pub mod test_support;
 
 pub use accounts::{user_snapshot, FieldErrors, NewUser, User, UserSnapshot};
-pub use app::{csrf_token, Auth, AuthBackend, AuthBuilder, PasswordBackend, PasswordCredentials};
+pub use app::{
+    csrf_token, Auth, AuthBackend, AuthBuilder, CsrfField, PasswordBackend, PasswordCredentials,
+};
 pub use error::AuthError;
 pub use guard::{Authenticated, OptionalUser};
 pub use middleware::AuthMiddleware;

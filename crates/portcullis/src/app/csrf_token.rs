@@ -1,9 +1,15 @@
-//! The CSRF token for the app's own forms.
+//! CSRF for the app's own forms: the token, and the hidden field as an
+//! extractor for askama templates (Django's `{% csrf_token %}`).
 
-use actix_web::HttpRequest;
+use std::{fmt, future::Future, pin::Pin};
+
+use actix_web::{dev::Payload, error::InternalError, FromRequest, HttpRequest, HttpResponse};
 
 use super::Auth;
-use crate::security::csrf::{self, CsrfError};
+use crate::{
+    error::AuthError,
+    security::csrf::{self, CsrfError, FORM_FIELD},
+};
 
 /// A masked token for a form on this request's page: the signed-in
 /// session's secret, or the anonymous visitor's cookie secret (issued on
@@ -33,4 +39,65 @@ use crate::security::csrf::{self, CsrfError};
 pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
     let auth = Auth::of_request(req).ok_or(CsrfError::NoMiddleware)?;
     csrf::token_for(req, &auth.inner.csrf_cookie)
+}
+
+/// The hidden CSRF field for a form of the app's own: take it as an
+/// extractor, hand it to the template and write `{{ csrf }}` inside the
+/// `<form>`. It renders `<input type="hidden" name="csrf_token" value="…">`
+/// and is marked HTML-safe, so askama writes it as it is.
+///
+/// ```
+/// use actix_web::{get, HttpResponse};
+/// use askama::Template;
+/// use portcullis::CsrfField;
+///
+/// #[derive(Template)]
+/// #[template(source = "<form method=post action=/notes>{{ csrf }}<button>Save</button></form>", ext = "html")]
+/// struct NoteForm { csrf: CsrfField }
+///
+/// #[get("/notes/new")]
+/// async fn new_note(csrf: CsrfField) -> HttpResponse {
+///     HttpResponse::Ok().body(NoteForm { csrf }.render().unwrap())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CsrfField(String);
+
+impl CsrfField {
+    /// The masked token alone (for a `fetch` header, `X-CSRF-Token`).
+    pub fn token(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CsrfField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token is URL-safe base64: nothing in it needs escaping.
+        write!(
+            f,
+            r#"<input type="hidden" name="{FORM_FIELD}" value="{}">"#,
+            self.0
+        )
+    }
+}
+
+impl askama::filters::HtmlSafe for CsrfField {}
+
+impl FromRequest for CsrfField {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = csrf_token(req).map(CsrfField).map_err(|e| {
+            let res = match Auth::of_request(req) {
+                Some(auth) => auth.failure_page(&AuthError::Session(e.to_string())),
+                None => {
+                    tracing::error!(error = %e, "CsrfField needs the portcullis middleware");
+                    HttpResponse::InternalServerError().body("Server misconfigured.")
+                }
+            };
+            InternalError::from_response(e, res).into()
+        });
+        Box::pin(std::future::ready(result))
+    }
 }

@@ -18,7 +18,7 @@ use actix_web::cookie::Key;
 
 pub use backend::{AuthBackend, PasswordBackend, PasswordCredentials};
 pub use builder::AuthBuilder;
-pub use csrf_token::csrf_token;
+pub use csrf_token::{csrf_token, CsrfField};
 
 use crate::{
     db::Database,

@@ -28,6 +28,8 @@ const ROOT_NAMES: &[(&str, &str)] = &[
     ("Auth", "app"),
     ("AuthBackend", "app"),
     ("AuthBuilder", "app"),
+    ("CsrfField", "app"),
+    ("csrf_token", "app"),
     ("PasswordBackend", "app"),
     ("PasswordCredentials", "app"),
     ("AuthError", "error"),

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod app_forms;
 mod architecture;
 mod audit_log;
 mod backends;
