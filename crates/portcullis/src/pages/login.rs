@@ -142,7 +142,8 @@ fn render(
         a.accepts(LoginField::Email),
     ) {
         (true, true) => (&m.login_label_username_or_email, "text", "username"),
-        (false, true) => (&m.login_label_email, "email", "email"),
+        // Password managers fill the account name into `username`.
+        (false, true) => (&m.login_label_email, "email", "username"),
         _ => (&m.login_label_username, "text", "username"),
     };
     let ctx = LoginContext {

@@ -145,7 +145,7 @@ fn render(
         "username",
         150,
     );
-    let email = field(
+    let mut email = field(
         "email",
         &m.email_label,
         "email",
@@ -161,21 +161,28 @@ fn render(
         "",
         &errors.password,
         "new-password",
-        a.password_max_length,
+        // No maxlength on a new password: browsers cut a pasted one short
+        // without a word. The validators report an overlong one instead.
+        0,
     );
     password1.help = m
         .password_help
         .replace("{min}", &a.password_min_length.to_string());
-    let password2 = field(
+    let mut password2 = field(
         "password2",
         &m.password_confirm_label,
         "password",
         "",
         &errors.password_confirm,
         "new-password",
-        a.password_max_length,
+        0,
     );
-    username.autofocus = true;
+    // Focus the first field with a problem, else the first field.
+    let mut fields = [&mut username, &mut email, &mut password1, &mut password2];
+    match fields.iter_mut().find(|f| !f.errors.is_empty()) {
+        Some(first_invalid) => first_invalid.autofocus = true,
+        None => fields[0].autofocus = true,
+    }
     let ctx = SignupContext {
         base: page_base(s, &m.signup_heading, None),
         heading: m.signup_heading.clone(),

@@ -395,6 +395,86 @@ async fn custom_urls_and_messages_come_from_settings(b: Backend) {
     assert_eq!(res.location(), "/sign-in?next=%2Fdashboard");
 }
 
+/// The `<input …>` tag whose id is `id`.
+fn input_tag<'a>(body: &'a str, id: &str) -> &'a str {
+    let at = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no input #{id} in {body}"));
+    let start = body[..at].rfind("<input").unwrap();
+    let end = at + body[at..].find('>').unwrap();
+    &body[start..=end]
+}
+
+async fn fields_help_people_and_password_managers(b: Backend) {
+    let ctx = setup(&b).await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    let page = br.get(&app, "/register").await;
+    // Pasted new passwords are never cut short by the browser.
+    for id in ["password1", "password2"] {
+        assert!(
+            !input_tag(&page.body, id).contains("maxlength"),
+            "{}",
+            input_tag(&page.body, id)
+        );
+    }
+    // Account names are neither capitalised nor spell-checked by phones.
+    for id in ["username", "email"] {
+        let tag = input_tag(&page.body, id);
+        assert!(
+            tag.contains(r#"autocapitalize="none""#) && tag.contains(r#"spellcheck="false""#),
+            "{tag}"
+        );
+    }
+    assert!(input_tag(&page.body, "username").contains("autofocus"));
+
+    // With errors, focus goes to the first field that has one.
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "newcomer"),
+                ("email", "not-an-email"),
+                ("password1", "violet-harbour-42-kites"),
+                ("password2", "violet-harbour-42-kites"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        !input_tag(&res.body, "username").contains("autofocus"),
+        "{}",
+        res.body
+    );
+    let email = input_tag(&res.body, "email");
+    assert!(
+        email.contains("autofocus") && email.contains(r#"aria-invalid="true""#),
+        "{email}"
+    );
+
+    let login = br.get(&app, "/login").await;
+    let tag = input_tag(&login.body, "login");
+    assert!(
+        tag.contains(r#"autocapitalize="none""#) && tag.contains("autofocus"),
+        "{tag}"
+    );
+}
+
+async fn an_email_only_login_field_is_filled_as_the_username(b: Backend) {
+    let ctx = setup_with(&b, |s| {
+        s.auth.login_fields = vec![portcullis::settings::LoginField::Email]
+    })
+    .await;
+    let app = app(&ctx.auth).await;
+    let page = Browser::new().get(&app, "/login").await;
+    let tag = input_tag(&page.body, "login");
+    assert!(
+        tag.contains(r#"type="email""#) && tag.contains(r#"autocomplete="username""#),
+        "{tag}"
+    );
+}
+
 crate::on_both_backends!(
     login_page_has_a_csrf_form_and_safe_headers,
     one_message_for_unknown_user_wrong_password_and_inactive,
@@ -406,4 +486,6 @@ crate::on_both_backends!(
     concurrent_signups_of_one_name_give_one_user_and_form_errors,
     disabled_pages_are_not_mounted,
     custom_urls_and_messages_come_from_settings,
+    fields_help_people_and_password_managers,
+    an_email_only_login_field_is_filled_as_the_username,
 );
