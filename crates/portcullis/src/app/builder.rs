@@ -168,13 +168,7 @@ impl Auth {
         }
         let i = &self.inner;
         let db = i.db.lazy_copy();
-        let guard = Arc::new(GuardContext {
-            settings: Arc::clone(&i.settings),
-            db: db.clone(),
-            renderer: Arc::clone(&i.renderer),
-            on_denied: i.guard.on_denied,
-            user_loads: Arc::clone(&i.guard.user_loads),
-        });
+        let guard = Arc::new(i.guard.on(db.clone()));
         Auth {
             inner: Arc::new(AuthInner {
                 settings: Arc::clone(&i.settings),

@@ -41,6 +41,17 @@ pub fn csrf_token(req: &HttpRequest) -> Result<String, CsrfError> {
     csrf::token_for(req, &auth.inner.csrf_cookie)
 }
 
+impl Auth {
+    /// A CSRF token for a form on `req`'s page, or the failure page (the
+    /// session could not take a new secret).
+    // Pages return the ready response early; boxing it would only add noise.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn form_token(&self, req: &HttpRequest) -> Result<String, HttpResponse> {
+        csrf::token_for(req, &self.inner.csrf_cookie)
+            .map_err(|e| self.failure_page(&AuthError::Session(e.to_string())))
+    }
+}
+
 /// The hidden CSRF field for a form of the app's own: take it as an
 /// extractor, hand it to the template and write `{{ csrf }}` inside the
 /// `<form>`. It renders `<input type="hidden" name="csrf_token" value="…">`
@@ -88,15 +99,15 @@ impl FromRequest for CsrfField {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = csrf_token(req).map(CsrfField).map_err(|e| {
-            let res = match Auth::of_request(req) {
-                Some(auth) => auth.failure_page(&AuthError::Session(e.to_string())),
-                None => {
-                    tracing::error!(error = %e, "CsrfField needs the portcullis middleware");
-                    HttpResponse::InternalServerError().body("Server misconfigured.")
-                }
-            };
-            InternalError::from_response(e, res).into()
+        let Some(auth) = Auth::of_request(req) else {
+            tracing::error!("CsrfField needs the portcullis middleware");
+            let res = HttpResponse::InternalServerError().body("Server misconfigured.");
+            let err = InternalError::from_response(CsrfError::NoMiddleware, res);
+            return Box::pin(std::future::ready(Err(err.into())));
+        };
+        // The failure page has logged the cause.
+        let result = auth.form_token(req).map(CsrfField).map_err(|res| {
+            InternalError::from_response("the CSRF secret could not be stored", res).into()
         });
         Box::pin(std::future::ready(result))
     }

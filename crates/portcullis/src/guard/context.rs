@@ -19,6 +19,19 @@ pub(crate) struct GuardContext {
     pub(crate) user_loads: Arc<AtomicU64>,
 }
 
+impl GuardContext {
+    /// The same context over `db` (a worker's own pool), sharing the load count.
+    pub(crate) fn on(&self, db: Database) -> GuardContext {
+        GuardContext {
+            settings: Arc::clone(&self.settings),
+            db,
+            renderer: Arc::clone(&self.renderer),
+            on_denied: self.on_denied,
+            user_loads: Arc::clone(&self.user_loads),
+        }
+    }
+}
+
 /// The context the middleware attached to `req`.
 pub(crate) fn of(req: &HttpRequest) -> Option<Arc<GuardContext>> {
     req.extensions().get::<Arc<GuardContext>>().cloned()

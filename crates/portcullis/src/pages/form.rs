@@ -1,23 +1,10 @@
-//! Reading submitted forms: bounded, UTF-8 checked, never a panic.
+//! Parsing submitted forms (read under the limit by `security/form_body.rs`):
+//! UTF-8 checked, never a panic.
 
-use actix_web::{
-    http::StatusCode,
-    web::{self, Bytes},
-    HttpRequest,
-};
+use actix_web::{http::StatusCode, web::Bytes, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::security::form_body::{is_urlencoded, read_limited};
-
-/// Reads a form body of at most `limit` bytes (`security.max_form_bytes`),
-/// whether or not the middleware read it already for the CSRF token.
-pub(super) async fn read(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<Bytes, StatusCode> {
-    read_limited(req.headers(), payload, limit).await
-}
+use crate::security::form_body::is_urlencoded;
 
 /// Parses a urlencoded body; malformed input, invalid UTF-8 or a NUL byte
 /// (which PostgreSQL text cannot hold) is a 400.

@@ -13,7 +13,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     };
     let s = auth.settings();
     let m = &s.auth.messages;
-    let token = match respond::csrf_token(&auth, &req) {
+    let token = match auth.form_token(&req) {
         Ok(t) => t,
         Err(res) => return res,
     };

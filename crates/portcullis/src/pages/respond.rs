@@ -2,19 +2,18 @@
 
 use actix_web::{
     http::{header, StatusCode},
-    HttpRequest, HttpResponse,
+    web, HttpRequest, HttpResponse,
 };
-
-use actix_web::web;
 use serde::de::DeserializeOwned;
 
 use super::form;
 use crate::{
-    error::AuthError,
     guard::{current_user, is_api_request},
     render::error_page,
-    security::csrf,
-    security::{headers::apply_page_headers, ratelimit::Limited, redirect::safe_next},
+    security::{
+        form_body::read_limited, headers::apply_page_headers, ratelimit::Limited,
+        redirect::safe_next,
+    },
     Auth, User,
 };
 
@@ -63,20 +62,13 @@ pub(super) async fn posted<F: DeserializeOwned>(
 ) -> Result<(Auth, F), HttpResponse> {
     let auth = auth(req)?;
     let limit = auth.settings().security.max_form_bytes;
-    let form = match form::read(req, payload, limit).await {
-        Ok(body) => form::parse(req, &body),
-        Err(status) => Err(status),
-    };
+    let form = read_limited(req.headers(), payload, limit)
+        .await
+        .and_then(|body| form::parse(req, &body));
     match form {
         Ok(f) => Ok((auth, f)),
         Err(status) => Err(auth.status_page(status)),
     }
-}
-
-/// A CSRF token for a form on this page, or the failure page.
-pub(super) fn csrf_token(auth: &Auth, req: &HttpRequest) -> Result<String, HttpResponse> {
-    csrf::token_for(req, &auth.inner.csrf_cookie)
-        .map_err(|e| auth.failure_page(&AuthError::Session(e.to_string())))
 }
 
 /// A 303 to `location` with auth-page headers.

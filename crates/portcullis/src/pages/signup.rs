@@ -132,7 +132,7 @@ fn render(
     let s = auth.settings();
     let a = &s.auth;
     let m = &a.messages;
-    let token = match respond::csrf_token(auth, req) {
+    let token = match auth.form_token(req) {
         Ok(t) => t,
         Err(res) => return res,
     };
