@@ -3,9 +3,12 @@
 #
 #   bash scripts/test.sh
 #
-# Starts a throwaway PostgreSQL server (scripts/pg-server.sh; stopped again on
-# exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
-# against it (they always run against SQLite), then, failing fast:
+# Starts a throwaway PostgreSQL server (scripts/pg-server.sh) and an SMTP sink
+# (scripts/smtp-sink.sh, aiosmtpd writing a Maildir), both stopped again on
+# exit, and exports PORTCULLIS_TEST_POSTGRES_URL (the integration tests also
+# run against it; they always run against SQLite), PORTCULLIS_TEST_SMTP_URL
+# and PORTCULLIS_TEST_SMTP_MAILDIR (the mail tests send there and read what
+# arrived), then, failing fast:
 # rustfmt check, clippy (warnings are errors), unused dependencies (cargo
 # machete), packaging (cargo package of portcullis-macros and portcullis, with
 # the build from the .crate files), the public item count the crate docs
@@ -36,8 +39,12 @@ fi
 # /tmp, not $TMPDIR: the postgres OS user must reach it and the unix socket
 # path inside it must stay short.
 pgdir=$(mktemp -d /tmp/portcullis-pg.XXXXXX)
-stop_pg() { bash scripts/pg-server.sh stop "$pgdir" || true; }
-trap stop_pg EXIT
+smtpdir=$(mktemp -d /tmp/portcullis-smtp.XXXXXX)
+stop_servers() {
+    bash scripts/pg-server.sh stop "$pgdir" || true
+    bash scripts/smtp-sink.sh stop "$smtpdir" || true
+}
+trap stop_servers EXIT
 # Turn signals into a normal exit so the EXIT trap stops the server.
 trap 'exit 129' HUP
 trap 'exit 130' INT
@@ -48,6 +55,12 @@ started=$SECONDS
 PORTCULLIS_TEST_POSTGRES_URL=$(bash scripts/pg-server.sh start "$pgdir")
 export PORTCULLIS_TEST_POSTGRES_URL
 echo "PORTCULLIS_TEST_POSTGRES_URL=$PORTCULLIS_TEST_POSTGRES_URL ($((SECONDS - started))s)"
+
+step "start the SMTP sink (scripts/smtp-sink.sh)"
+PORTCULLIS_TEST_SMTP_URL=$(bash scripts/smtp-sink.sh start "$smtpdir")
+export PORTCULLIS_TEST_SMTP_URL
+export PORTCULLIS_TEST_SMTP_MAILDIR="$smtpdir/maildir"
+echo "PORTCULLIS_TEST_SMTP_URL=$PORTCULLIS_TEST_SMTP_URL"
 
 step "rustfmt (cargo fmt --all --check)"
 cargo fmt --all --check

@@ -114,6 +114,18 @@ pub enum Command {
         Example:\n  portcullis sessions clear-expired"
     )]
     Sessions(SessionsCommand),
+    /// Send a test mail through the [email] settings (Django's sendtestemail)
+    #[command(
+        long_about = "Send a test mail to each ADDRESS through the [email] settings and wait \
+        for the server's answer, so a wrong host, port, TLS mode or password shows here, \
+        not when a user asks for a password reset.\n\n\
+        Example:\n  portcullis sendtestemail admin@example.com"
+    )]
+    Sendtestemail {
+        /// Recipient addresses
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
 }
 
 /// `portcullis user …`
@@ -165,6 +177,16 @@ pub enum UserCommand {
         username: String,
         /// Permission codename, "app.action"
         permission: String,
+    },
+    /// Mark a user's email address as confirmed
+    #[command(
+        long_about = "Mark a user's email address as confirmed, as following the emailed \
+        link would (with auth.email_verification = \"mandatory\" the user may then sign \
+        in).\n\nExample:\n  portcullis user verify-email alice"
+    )]
+    VerifyEmail {
+        /// Username (case-insensitive)
+        username: String,
     },
 }
 

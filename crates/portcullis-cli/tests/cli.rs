@@ -187,9 +187,6 @@ fn check_names_an_unknown_key() {
 fn check_refuses_settings_for_missing_features() {
     let p = Project::sqlite();
     for (toml, key) in [
-        ("[auth]\npassword_reset_enabled = true\n", "auth.password_reset_enabled"),
-        ("[auth]\nemail_verification = \"optional\"\n", "auth.email_verification"),
-        ("[email]\nbackend = \"smtp\"\n", "email.backend"),
         ("[oidc]\nlogin_on_get = true\n", "oidc.login_on_get"),
         (
             "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
@@ -203,12 +200,13 @@ fn check_refuses_settings_for_missing_features() {
     std::fs::write(&p.settings, "").unwrap();
     let mut cmd = bare_command(p.dir.path());
     cmd.arg("check").arg("--settings").arg(&p.settings);
+    // An environment override is checked like the file: SMTP without a server.
     let line = failed(
-        &cmd.env("PORTCULLIS__EMAIL__BACKEND", "file")
+        &cmd.env("PORTCULLIS__EMAIL__BACKEND", "smtp")
             .output()
             .unwrap(),
     );
-    assert!(line.contains("email.backend"), "{line}");
+    assert!(line.contains("email.smtp_url"), "{line}");
 }
 
 #[test]
@@ -421,7 +419,102 @@ fn createsuperuser_makes_an_active_staff_superuser() {
     );
     let root = p.user("root").unwrap();
     assert!(root.is_active && root.is_staff && root.is_superuser);
+    assert!(root.email_verified, "the operator typed the address");
     assert!(p.authenticates("root", GOOD_PASSWORD));
+}
+
+#[test]
+fn user_verify_email_confirms_the_address() {
+    let p = Project::sqlite();
+    p.ok_with_password(CREATE_ALICE, GOOD_PASSWORD);
+    assert!(!p.user("alice").unwrap().email_verified);
+    assert_eq!(
+        p.ok("user verify-email alice"),
+        r#"marked the email address of "alice" as confirmed"#
+    );
+    assert!(p.user("alice").unwrap().email_verified);
+    let line = p.fails("user verify-email nobody", None);
+    assert!(line.contains("nobody"), "{line}");
+}
+
+/// Appends `[email]` settings to the project's file.
+fn with_email(p: &Project, email: &str) {
+    let mut toml = std::fs::read_to_string(&p.settings).unwrap();
+    toml.push_str(&format!("[email]\n{email}"));
+    std::fs::write(&p.settings, toml).unwrap();
+}
+
+#[test]
+fn sendtestemail_goes_through_the_smtp_server() {
+    let (Ok(url), Ok(maildir)) = (
+        std::env::var("PORTCULLIS_TEST_SMTP_URL"),
+        std::env::var("PORTCULLIS_TEST_SMTP_MAILDIR"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PORTCULLIS_TEST_SMTP_URL must be set under CI (scripts/test.sh starts the SMTP sink)"
+        );
+        eprintln!("SKIPPED: PORTCULLIS_TEST_SMTP_URL not set");
+        return;
+    };
+    let p = Project::sqlite();
+    with_email(&p, &format!("backend = \"smtp\"\nsmtp_url = \"{url}\"\n"));
+    let to = format!(
+        "cli-{}@example.com",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let line = p.ok(&format!("sendtestemail {to}"));
+    assert_eq!(
+        line,
+        format!("sent a test mail to {to} through the smtp backend")
+    );
+    // The command waited for the server: the mail is there already.
+    let received = std::fs::read_dir(std::path::Path::new(&maildir).join("new"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .any(|m| m.contains(&format!("X-RcptTo: {to}")) && m.contains("Test message"));
+    assert!(received, "no test mail for {to} in {maildir}");
+}
+
+#[test]
+fn sendtestemail_says_why_a_server_refuses() {
+    let p = Project::sqlite();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    with_email(
+        &p,
+        &format!("backend = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\ntimeout_secs = 2\n"),
+    );
+    let line = p.fails("sendtestemail someone@example.com", None);
+    assert!(
+        line.contains("someone@example.com") && line.contains("not sent"),
+        "{line}"
+    );
+}
+
+#[test]
+fn sendtestemail_with_the_console_backend_prints_the_mail() {
+    let p = Project::sqlite();
+    let out = p.run(&["sendtestemail", "ops@example.com"], None);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("To: ops@example.com"), "{stdout}");
+    assert!(
+        stdout.contains("Subject: Test message from Portcullis"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mail delivery works"), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with("through the console backend"),
+        "{stdout}"
+    );
 }
 
 #[test]

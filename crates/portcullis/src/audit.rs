@@ -19,6 +19,15 @@ pub enum AuditEvent {
     CsrfRejected,
     /// A password was changed (CLI or page).
     PasswordChanged,
+    /// A password-reset link was asked for (the detail says whether a mail
+    /// went out; never the typed address).
+    PasswordResetRequested,
+    /// A password was set through a reset link.
+    PasswordReset,
+    /// An email address was confirmed.
+    EmailVerified,
+    /// An account's email address was changed.
+    EmailChanged,
     /// An attempt was refused by a rate limit (the detail names the
     /// action and the client address, never the login).
     RateLimited,

@@ -1,7 +1,8 @@
 //! [`AuthError`]: why an operation failed for a reason other than bad input.
 
 use crate::{
-    db::DbError, password::HashError, security::ratelimit::RateLimitError, settings::SettingsError,
+    db::DbError, mail::MailError, password::HashError, security::ratelimit::RateLimitError,
+    settings::SettingsError,
 };
 
 /// An account operation failed for a reason other than bad input.
@@ -17,6 +18,10 @@ pub enum AuthError {
     /// Attempts could not be counted for rate limiting.
     #[error(transparent)]
     RateLimit(#[from] RateLimitError),
+    /// A mail could not be sent (only where someone waits for it, such as
+    /// `portcullis sendtestemail`; pages never wait for mail).
+    #[error(transparent)]
+    Mail(#[from] MailError),
     /// The session could not be written.
     #[error("while writing the session: {0}")]
     Session(String),

@@ -2,6 +2,7 @@
 
 mod check;
 mod groups;
+mod mail;
 mod migrate;
 mod password;
 mod sessions;
@@ -34,11 +35,17 @@ pub async fn run(cli: Cli) -> Result<String> {
                 staff: true,
                 superuser: true,
             };
-            finish(
-                &auth,
-                users::create(&auth, &username, &email, flags, password.no_input).await,
-            )
-            .await
+            let created = users::create(&auth, &username, &email, flags, password.no_input).await;
+            // A superuser's address is taken as confirmed: the operator typed it.
+            let created = match created {
+                Ok(line) => auth
+                    .mark_email_verified(&username)
+                    .await
+                    .map(|()| line)
+                    .map_err(Into::into),
+                Err(e) => Err(e),
+            };
+            finish(&auth, created).await
         }
         Command::Changepassword { username, password } => {
             let auth = connect(settings).await?;
@@ -74,6 +81,9 @@ pub async fn run(cli: Cli) -> Result<String> {
                     username,
                     permission,
                 } => users::revoke(&auth, &username, &permission).await,
+                UserCommand::VerifyEmail { username } => {
+                    users::verify_email(&auth, &username).await
+                }
             };
             finish(&auth, out).await
         }
@@ -94,6 +104,10 @@ pub async fn run(cli: Cli) -> Result<String> {
                 }
             };
             finish(&auth, out).await
+        }
+        Command::Sendtestemail { addresses } => {
+            let auth = connect(settings).await?;
+            finish(&auth, mail::send_test(&auth, &addresses).await).await
         }
         Command::Sessions(SessionsCommand::ClearExpired) => {
             let auth = connect(settings).await?;

@@ -80,3 +80,10 @@ pub async fn revoke(auth: &Auth, username: &str, permission: &str) -> Result<Str
         },
     )
 }
+
+pub async fn verify_email(auth: &Auth, username: &str) -> Result<String> {
+    auth.mark_email_verified(username).await?;
+    Ok(format!(
+        "marked the email address of {username:?} as confirmed"
+    ))
+}

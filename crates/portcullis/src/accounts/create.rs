@@ -3,7 +3,7 @@
 
 use validator::ValidateEmail;
 
-use super::canonical::MAX_EMAIL_CHARS;
+use super::MAX_EMAIL_CHARS;
 use super::{canonical_email, canonical_username, validate_username, UsernameProblem};
 use crate::{
     password::{validate_password, PasswordProblem, PasswordRules},

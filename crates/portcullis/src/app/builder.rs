@@ -7,9 +7,11 @@ use actix_web::cookie::Key;
 
 use super::{Auth, AuthInner};
 use crate::{
+    accounts::tokens::TokenKey,
     db::{self, Database},
     error::AuthError,
     guard::{context::GuardContext, DenyHook},
+    mail::Mailer,
     password::{HashParams, HashPool, PasswordRules},
     render::{DefaultRenderer, Renderer},
     security::{
@@ -105,8 +107,12 @@ impl AuthBuilder {
             on_denied: self.on_denied,
             user_loads: Default::default(),
         });
+        let mailer = Mailer::start(&settings.email)?;
+        let tokens = TokenKey::new(&secret);
         let auth = Auth {
             inner: Arc::new(AuthInner {
+                mailer,
+                tokens,
                 settings,
                 db,
                 hasher,
@@ -182,6 +188,8 @@ impl Auth {
                 renderer: Arc::clone(&i.renderer),
                 rules: i.rules.clone(),
                 guard,
+                mailer: i.mailer.clone(),
+                tokens: i.tokens.clone(),
             }),
         }
     }

@@ -6,7 +6,11 @@
 mod backend;
 mod builder;
 mod csrf_token;
+mod email_confirm;
+mod mail;
 mod manage;
+mod password_change;
+mod password_reset;
 mod purge;
 mod responses;
 mod sign_in;
@@ -19,10 +23,13 @@ use actix_web::cookie::Key;
 pub use backend::{AuthBackend, PasswordBackend, PasswordCredentials};
 pub use builder::AuthBuilder;
 pub use csrf_token::{csrf_token, CsrfField};
+pub(crate) use password_reset::ResetOutcome;
 
 use crate::{
+    accounts::tokens::TokenKey,
     db::Database,
     guard::context::GuardContext,
+    mail::Mailer,
     password::{HashPool, PasswordRules},
     render::Renderer,
     security::{
@@ -65,6 +72,8 @@ pub(crate) struct AuthInner {
     pub(crate) rate_limit_policy: Arc<Policy>,
     /// What guards read on every request (shares settings, database and renderer).
     pub(crate) guard: Arc<GuardContext>,
+    pub(crate) mailer: Mailer,
+    pub(crate) tokens: TokenKey,
 }
 
 impl std::fmt::Debug for Auth {

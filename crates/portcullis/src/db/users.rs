@@ -200,26 +200,82 @@ pub async fn by_email(db: &Database, canonical: &str) -> Result<Option<UserRow>,
 /// # Errors
 /// [`DbError`] for database failures.
 pub async fn set_password(db: &Database, id: i64, hash: &str) -> Result<bool, DbError> {
+    replace_password(db, id, None, hash).await
+}
+
+/// [`set_password`], only while the stored hash is still `expected` (when
+/// given): of two uses of one reset link racing, one wins.
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub async fn replace_password(
+    db: &Database,
+    id: i64,
+    expected: Option<&str>,
+    hash: &str,
+) -> Result<bool, DbError> {
     let changed = in_tx!(db, "changing a password", |tx| {
         let n = sqlx::query(
             "UPDATE portcullis_users SET password_hash = $1, credential_version = credential_version + 1 \
-             WHERE id = $2",
+             WHERE id = $2 AND ($3 IS NULL OR password_hash = $3)",
         )
         .bind(hash)
         .bind(id)
+        .bind(expected)
         .execute(&mut **tx)
         .await
         .doing("changing a password")?
         .rows_affected();
-        // Other sessions would be refused anyway (credential version); remove them now.
-        sqlx::query("DELETE FROM portcullis_sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .doing("ending sessions after a password change")?;
+        if n == 1 {
+            // Other sessions would be refused anyway (credential version); remove them now.
+            sqlx::query("DELETE FROM portcullis_sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .doing("ending sessions after a password change")?;
+        }
         n == 1
     });
     Ok(changed)
+}
+
+/// Marks the user's address confirmed while it is still `email`; false
+/// when it changed meanwhile (or the user is gone).
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub async fn set_email_verified(db: &Database, id: i64, email: &str) -> Result<bool, DbError> {
+    let n = execute!(
+        db,
+        "UPDATE portcullis_users SET email_verified = TRUE WHERE id = $1 AND email = $2",
+        [id, email],
+        "confirming an email address"
+    )?;
+    Ok(n == 1)
+}
+
+/// Replaces the user's address `old` by `new`, confirmed (the link that
+/// asks for it went to `new`). `Ok(false)` when the address is no
+/// longer `old`; a `new` that another account took meanwhile is
+/// [`DbError::Conflict`].
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub async fn change_email(
+    db: &Database,
+    id: i64,
+    old: &str,
+    new: &str,
+    new_canonical: &str,
+) -> Result<bool, DbError> {
+    let n = execute!(
+        db,
+        "UPDATE portcullis_users SET email = $1, email_canonical = $2, email_verified = TRUE \
+         WHERE id = $3 AND email = $4",
+        [new, new_canonical, id, old],
+        "changing an email address"
+    )?;
+    Ok(n == 1)
 }
 
 /// Replaces the hash with one of new parameters for the same password: no version bump.

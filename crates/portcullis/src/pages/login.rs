@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form, respond};
+use super::{form, respond, verify_email};
 use crate::{
     error::AuthError,
     render::{page_base, FieldContext, LoginContext},
@@ -14,7 +14,7 @@ use crate::{
         ratelimit::{Action, Usage},
         redirect::safe_next,
     },
-    settings::LoginField,
+    settings::{EmailVerification, LoginField},
     Auth, AuthBackend as _, PasswordBackend, PasswordCredentials,
 };
 
@@ -94,6 +94,11 @@ pub(super) async fn submit(
             // A success is not a failure: take back this attempt's hits
             // (earlier failures stay counted).
             forgive(&usage).await;
+            if auth.settings().auth.email_verification == EmailVerification::Mandatory
+                && !user.email_verified
+            {
+                return verify_email::required(&auth, &req, &user).await;
+            }
             match auth
                 .sign_in(&session, &user, PasswordBackend::ID, next.as_deref())
                 .await
@@ -178,6 +183,10 @@ fn render(
         next: safe_next(next).map(str::to_owned),
         signup_url: a.signup_enabled.then(|| a.signup_url.clone()),
         signup_prompt: m.signup_prompt.clone(),
+        password_reset_url: a
+            .password_reset_enabled
+            .then(|| a.password_reset_url.clone()),
+        password_reset_prompt: m.forgot_password_prompt.clone(),
         providers: Vec::new(),
     };
     auth.page_response(auth.inner.renderer.login(&ctx), status)

@@ -4,12 +4,18 @@
 // Handlers return early with a ready response; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod account;
 mod assets;
+mod email_change;
+mod fields;
 pub(crate) mod form;
 mod login;
 mod logout;
+mod password_change;
+mod password_reset;
 mod respond;
 mod signup;
+mod verify_email;
 
 use actix_web::{
     body::MessageBody,
@@ -20,7 +26,10 @@ use actix_web::{
 use crate::Auth;
 
 impl Auth {
-    /// Every page the settings enable (login, logout, signup, stylesheet), for `.configure`.
+    /// Every page the settings enable, for `.configure`: login, logout,
+    /// signup (`auth.signup_enabled`), password change, password reset
+    /// (`auth.password_reset_enabled`), email confirmation and email
+    /// change, and the stylesheet.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -42,6 +51,11 @@ impl Auth {
             if a.signup_enabled {
                 auth.signup_page()(cfg);
             }
+            auth.password_change_pages()(cfg);
+            if a.password_reset_enabled {
+                auth.password_reset_pages()(cfg);
+            }
+            auth.email_pages()(cfg);
             auth.static_files()(cfg);
         }
     }
@@ -67,6 +81,59 @@ impl Auth {
             signup::show,
             signup::submit,
         )
+    }
+
+    /// Only the password-change pages (at `auth.password_change_url`, and
+    /// `/done` below it).
+    pub fn password_change_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+        let base = self.settings().auth.password_change_url.clone();
+        move |cfg| {
+            page(&base, password_change::show, password_change::submit)(cfg);
+            cfg.route(
+                &format!("{base}/done"),
+                web::get().to(password_change::done),
+            );
+        }
+    }
+
+    /// Only the password-reset pages (at `auth.password_reset_url`: the
+    /// request form, `/done`, `/confirm/{uid}/{token}` and `/complete`),
+    /// whatever `password_reset_enabled` says.
+    pub fn password_reset_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+        let base = self.settings().auth.password_reset_url.clone();
+        move |cfg| {
+            page(&base, password_reset::show, password_reset::submit)(cfg);
+            cfg.route(&format!("{base}/done"), web::get().to(password_reset::done));
+            cfg.route(
+                &format!("{base}/complete"),
+                web::get().to(password_reset::complete),
+            );
+            page(
+                &format!("{base}/confirm/{{uid}}/{{token}}"),
+                password_reset::link_get,
+                password_reset::link_post,
+            )(cfg);
+        }
+    }
+
+    /// Only the email pages: confirmation links and the resend form (at
+    /// `auth.verify_email_url`), and the email-change page (at
+    /// `auth.email_change_url`).
+    pub fn email_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+        let a = &self.settings().auth;
+        let verify = a.verify_email_url.clone();
+        let change = a.email_change_url.clone();
+        move |cfg| {
+            page(&verify, verify_email::show, verify_email::submit)(cfg);
+            // Before the `{token}` pattern, which would match it too.
+            cfg.route(&format!("{verify}/sent"), web::get().to(verify_email::sent));
+            page(
+                &format!("{verify}/{{token}}"),
+                verify_email::link_get,
+                verify_email::link_post,
+            )(cfg);
+            page(&change, email_change::show, email_change::submit)(cfg);
+        }
     }
 
     /// The default pages' stylesheet and logo under `/static/portcullis/`.

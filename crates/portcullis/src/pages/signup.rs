@@ -4,11 +4,11 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form, respond};
+use super::{fields::field, form, respond, verify_email};
 use crate::{
     accounts::{FieldErrors, NewUser},
     error::AuthError,
-    render::{page_base, FieldContext, SignupContext},
+    render::{page_base, SignupContext},
     security::{client_ip::client_ip, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
     Auth,
@@ -74,11 +74,17 @@ pub(super) async fn submit(
         mismatch.password_confirm.push(m.password_mismatch.clone());
     }
     let new = NewUser::new(f.username.trim(), f.email.trim(), f.password1.clone());
+    let a = &auth.settings().auth;
+    // With verification on, an address that has an account is not
+    // revealed: the owner is mailed, the visitor sees "check your email".
+    let verifying = a.email_verification != EmailVerification::None;
     match auth.create_checked(new, true, mismatch).await {
         Ok(Ok(user)) => {
-            let a = &auth.settings().auth;
-            if a.email_verification == EmailVerification::Mandatory {
-                return respond::see_other(&a.login_url);
+            if verifying {
+                if let Err(e) = auth.mail_verification_of(user.id).await {
+                    return auth.failure_page(&e);
+                }
+                return respond::see_other(&verify_email::sent_path(&auth));
             }
             match auth.login(&session, &user).await {
                 Ok(()) => {
@@ -87,38 +93,23 @@ pub(super) async fn submit(
                 Err(e) => auth.failure_page(&e),
             }
         }
-        Ok(Err(errors)) => render(&auth, &req, &f, &errors, StatusCode::OK),
+        Ok(Err(mut errors)) => {
+            if verifying && errors.email.contains(&m.email_taken) {
+                errors.email.retain(|e| e != &m.email_taken);
+                if errors.is_empty() {
+                    if let Err(e) = auth.mail_account_exists(&f.email).await {
+                        return auth.failure_page(&e);
+                    }
+                    return respond::see_other(&verify_email::sent_path(&auth));
+                }
+            }
+            render(&auth, &req, &f, &errors, StatusCode::OK)
+        }
         Err(e @ AuthError::Hash(_)) => {
             tracing::warn!(error = %e, "signup shed: hashing queue full");
             auth.busy_page()
         }
         Err(e) => auth.failure_page(&e),
-    }
-}
-
-fn field(
-    name: &str,
-    label: &str,
-    kind: &str,
-    value: &str,
-    errors: &[String],
-    autocomplete: &str,
-    maxlength: usize,
-) -> FieldContext {
-    FieldContext {
-        name: name.into(),
-        label: label.into(),
-        input_type: kind.into(),
-        value: if kind == "password" {
-            String::new()
-        } else {
-            value.chars().take(maxlength.max(1)).collect()
-        },
-        errors: errors.to_vec(),
-        autocomplete: autocomplete.into(),
-        maxlength,
-        help: String::new(),
-        autofocus: false,
     }
 }
 

@@ -84,6 +84,10 @@ pub struct LoginContext {
     pub signup_url: Option<String>,
     /// Text of the signup link.
     pub signup_prompt: String,
+    /// Password-reset link (when reset is enabled).
+    pub password_reset_url: Option<String>,
+    /// Text of the password-reset link.
+    pub password_reset_prompt: String,
     /// Provider buttons.
     pub providers: Vec<ProviderButton>,
 }

@@ -19,7 +19,9 @@
 //! // Auth::builder(settings).renderer(MyPages).connect().await
 //! ```
 
+mod account;
 mod context;
+mod mail;
 mod page;
 mod status;
 
@@ -27,6 +29,9 @@ use actix_web::{http::StatusCode, HttpResponse};
 
 pub(crate) use page::page_response;
 pub(crate) use status::{busy_page, failure_page, status_page};
+
+pub use account::{AccountFormContext, ButtonForm, LinkContext, Notice, NoticeContext};
+pub use mail::{default_mail, MailContext, MailKind, RenderedMail};
 
 pub use context::{
     ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
@@ -72,6 +77,64 @@ pub trait Renderer: Send + Sync + 'static {
     /// [`RenderError`] when the template fails.
     fn error(&self, ctx: &ErrorContext) -> Result<String, RenderError> {
         Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The password-change form (signed-in users).
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn password_change(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The password-reset request form (an email address).
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn password_reset(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The set-a-new-password form a reset link leads to.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn password_reset_confirm(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The email-change form (signed-in users).
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn email_change(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The form that sends a confirmation link again.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn verify_email_resend(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The pages that tell the user something (link sent, password set,
+    /// link no longer valid, confirm your address, …); `ctx.notice` says which.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn notice(&self, ctx: &NoticeContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// Every mail; `ctx.kind` says which. Replace one kind and keep the
+    /// others by calling [`default_mail`] for them.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn mail(&self, ctx: &MailContext) -> Result<RenderedMail, RenderError> {
+        default_mail(ctx)
     }
 }
 

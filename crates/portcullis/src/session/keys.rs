@@ -7,6 +7,9 @@ pub const CREDENTIAL: &str = "_auth_credential";
 /// The id of the backend that signed the user in (Django's
 /// `BACKEND_SESSION_KEY`); absent for the password backend.
 pub const BACKEND: &str = "_auth_backend";
+/// A password-reset link's token, moved out of the URL (Django's
+/// `_password_reset_token`).
+pub const RESET_TOKEN: &str = "_auth_reset_token";
 /// The CSRF secret.
 pub const CSRF: &str = "_csrf";
 

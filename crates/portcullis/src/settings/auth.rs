@@ -18,13 +18,14 @@ pub enum LoginField {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum EmailVerification {
-    /// No verification mail (the only mode available yet).
+    /// No verification mail; signup signs the new user in.
     #[default]
     None,
-    /// A verification mail is sent, login is allowed before it is confirmed.
-    /// Not available yet: refused at start-up.
+    /// A verification mail is sent at signup; login is allowed before the
+    /// address is confirmed.
     Optional,
-    /// No login until the address is confirmed. Not available yet: refused at start-up.
+    /// A verification mail is sent at signup; no login until the address is
+    /// confirmed (the login page then offers to send the link again).
     Mandatory,
 }
 
@@ -47,8 +48,7 @@ pub struct AuthSettings {
     pub enabled: bool,
     /// Mount the signup page.
     pub signup_enabled: bool,
-    /// Password reset by email. Not available yet: `true` stops start-up
-    /// until the reset pages exist.
+    /// Mount the password-reset pages (a link by email).
     pub password_reset_enabled: bool,
     /// Path of the login page; guards redirect anonymous browsers here.
     pub login_url: String,
@@ -56,8 +56,23 @@ pub struct AuthSettings {
     pub logout_url: String,
     /// Path of the signup page.
     pub signup_url: String,
-    /// Path of the password-reset page.
+    /// Path of the password-reset page; its other pages live below it
+    /// (`/done`, `/confirm/{uid}/{token}`, `/complete`).
     pub password_reset_url: String,
+    /// Seconds a password-reset link stays valid (Django's
+    /// `PASSWORD_RESET_TIMEOUT`).
+    pub password_reset_timeout: u64,
+    /// Sign the user in right after a password reset (Django's `post_reset_login`).
+    pub post_reset_login: bool,
+    /// Path of the password-change page (signed-in users).
+    pub password_change_url: String,
+    /// Path of the email-verification pages: the resend form here, the
+    /// emailed links at `{verify_email_url}/{token}`.
+    pub verify_email_url: String,
+    /// Seconds an email-verification or email-change link stays valid.
+    pub email_verification_timeout: u64,
+    /// Path of the page where a signed-in user changes their email address.
+    pub email_change_url: String,
     /// Where a login without a safe `next` lands.
     pub login_redirect_url: String,
     /// Where logout lands.
@@ -97,11 +112,17 @@ impl Default for AuthSettings {
         Self {
             enabled: true,
             signup_enabled: true,
-            password_reset_enabled: false,
+            password_reset_enabled: true,
             login_url: "/login".into(),
             logout_url: "/logout".into(),
             signup_url: "/register".into(),
             password_reset_url: "/password-reset".into(),
+            password_reset_timeout: 3 * 24 * 3600,
+            post_reset_login: false,
+            password_change_url: "/password-change".into(),
+            verify_email_url: "/verify-email".into(),
+            email_verification_timeout: 3 * 24 * 3600,
+            email_change_url: "/account/email".into(),
             login_redirect_url: "/".into(),
             logout_redirect_url: "/".into(),
             signup_redirect_url: "/".into(),

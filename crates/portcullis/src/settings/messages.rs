@@ -107,4 +107,98 @@ messages! {
     server_error = "Something went wrong on our side. Please try again.";
     /// Link back to the home page on error pages.
     home_link = "Back to the home page";
+    /// Link from the login page to the password-reset page.
+    forgot_password_prompt = "Forgotten your password?";
+    /// Heading of the password-change page.
+    password_change_heading = "Change your password";
+    /// Label of the current-password field.
+    old_password_label = "Current password";
+    /// Label of the new-password field.
+    new_password_label = "New password";
+    /// Label of the new-password confirmation field.
+    new_password_confirm_label = "New password (again)";
+    /// Submit button of the password-change page.
+    password_change_button = "Change password";
+    /// The current password given on the password-change page is wrong.
+    password_incorrect = "Your current password was entered incorrectly. Please enter it again.";
+    /// Heading of the page after a password change.
+    password_changed_heading = "Password changed";
+    /// Body of the page after a password change.
+    password_changed_message = "Your password was changed. You are still signed in here; every other session of your account was signed out.";
+    /// Heading of the password-reset request page.
+    password_reset_heading = "Reset your password";
+    /// Text above the password-reset request form.
+    password_reset_intro = "Forgotten your password? Enter your email address, and we will email you a link to set a new one.";
+    /// Submit button of the password-reset request page.
+    password_reset_button = "Email me a link";
+    /// Heading of the page after a reset request (the same whether the address is known or not).
+    password_reset_sent_heading = "Check your email";
+    /// Body of the page after a reset request (the same whether the address is known or not).
+    password_reset_sent_message = "If an account uses that address, we have emailed it a link to set a new password. It should arrive in a few minutes; look in your spam folder if it does not.";
+    /// Heading of the set-a-new-password page.
+    password_reset_confirm_heading = "Set a new password";
+    /// Submit button of the set-a-new-password page.
+    password_reset_confirm_button = "Set password";
+    /// Heading of the page after a password reset.
+    password_reset_complete_heading = "Your password is set";
+    /// Body of the page after a password reset.
+    password_reset_complete_message = "Your password has been set, and every session of your account was signed out. You may sign in now.";
+    /// Heading of the page for a reset or confirmation link that no longer works.
+    link_invalid_heading = "This link is no longer valid";
+    /// Body of the page for a reset link that no longer works.
+    password_reset_link_invalid = "This password reset link has expired or has already been used. Ask for a new one.";
+    /// Link to ask for a new reset or confirmation link.
+    request_new_link = "Ask for a new link";
+    /// Heading of the page that confirms an email address.
+    verify_email_heading = "Confirm your email address";
+    /// Question on the confirmation page; `{email}` is replaced.
+    verify_email_confirm = "Is {email} your email address? Confirm it to finish.";
+    /// Submit button of the confirmation page.
+    verify_email_button = "Confirm";
+    /// Heading of the page after an address is confirmed.
+    email_verified_heading = "Email address confirmed";
+    /// Body of the page after an address is confirmed; `{email}` is replaced.
+    email_verified_message = "Your email address {email} is confirmed.";
+    /// Body of the page for a confirmation link that no longer works.
+    verification_link_invalid = "This confirmation link has expired or has already been used. Ask for a new one.";
+    /// Heading of the page after a confirmation link is sent.
+    verification_sent_heading = "Check your email";
+    /// Body of the page after a confirmation link is sent (the same whether the address is new, taken or unknown).
+    verification_sent_message = "We have sent a confirmation link to the address you gave. Follow it to finish; it should arrive in a few minutes.";
+    /// Login refused until the address is confirmed (auth.email_verification = "mandatory").
+    verification_required = "Please confirm your email address before you sign in. We have emailed you a link.";
+    /// Heading of the page that sends the confirmation link again.
+    verify_email_resend_heading = "Send the confirmation link again";
+    /// Text above the resend form.
+    verify_email_resend_intro = "Enter your email address, and we will send a new confirmation link if it still needs one.";
+    /// Submit button of the resend form.
+    verify_email_resend_button = "Send the link";
+    /// Heading of the email-change page.
+    email_change_heading = "Change your email address";
+    /// The account's current address on the email-change page; `{email}` is replaced.
+    email_change_current = "Your email address is {email}.";
+    /// Shown beside an address that is not confirmed yet.
+    email_unconfirmed = "It is not confirmed yet.";
+    /// Label of the new-address field.
+    new_email_label = "New email address";
+    /// Submit button of the email-change page.
+    email_change_button = "Send a confirmation link";
+    /// Body of the page after an email change is asked for; `{email}` is replaced.
+    email_change_sent_message = "We have sent a link to {email}. Your address changes when you follow it.";
+    /// The new address is the account's address already.
+    email_same = "This is already your email address.";
+    /// Subject of the password-reset mail.
+    mail_password_reset_subject = "Reset your password";
+    /// Subject of the notice after a password change or reset.
+    mail_password_changed_subject = "Your password was changed";
+    /// Subject of the confirmation mail for a new account's address.
+    mail_verify_email_subject = "Confirm your email address";
+    /// Subject of the confirmation mail for a new address.
+    mail_email_change_subject = "Confirm your new email address";
+    /// Subject of the notice to the old address after an email change.
+    mail_email_changed_subject = "Your email address was changed";
+    /// Subject of the mail to an address someone tried to sign up with again.
+    mail_account_exists_subject = "Someone tried to sign up with your email address";
+    /// Subject of `portcullis sendtestemail`.
+    mail_test_subject = "Test message from Portcullis";
 }

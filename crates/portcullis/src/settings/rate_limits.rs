@@ -10,7 +10,8 @@ pub const MAX_RATE_PERIOD_SECS: u32 = 24 * 60 * 60;
 /// `[security.rate_limits]`: how many attempts each action allows. Each
 /// value lists limits as `amount/period/per`, comma-separated: `period` is
 /// `s`, `m`, `h` or `d`, optionally preceded by a count (`5m`), and `per` is
-/// `ip` (the client address) or `key` (the hashed login). Only POSTs count.
+/// `ip` (the client address) or `key` (the hashed login, email address or
+/// user, as each action says). Only POSTs count.
 /// An empty string turns that action's limits off.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -21,6 +22,17 @@ pub struct RateLimitSettings {
     pub login_failed: String,
     /// Signup attempts (POST of the signup page); `ip` only.
     pub signup: String,
+    /// Password-reset requests; `key` is the typed email address.
+    pub reset_password: String,
+    /// New passwords set through a reset link; `ip` only.
+    pub reset_password_from_key: String,
+    /// Password changes; `key` is the signed-in user.
+    pub change_password: String,
+    /// Email-change requests; `key` is the signed-in user.
+    pub manage_email: String,
+    /// Verification mails sent (signup, resend, login while unverified);
+    /// `key` is the email address.
+    pub confirm_email: String,
 }
 
 impl Default for RateLimitSettings {
@@ -30,6 +42,11 @@ impl Default for RateLimitSettings {
             login: "30/m/ip".into(),
             login_failed: "10/m/ip,5/5m/key".into(),
             signup: "20/m/ip".into(),
+            reset_password: "20/m/ip,5/m/key".into(),
+            reset_password_from_key: "20/m/ip".into(),
+            change_password: "5/m/key".into(),
+            manage_email: "10/m/key".into(),
+            confirm_email: "1/3m/key".into(),
         }
     }
 }
@@ -39,7 +56,7 @@ impl Default for RateLimitSettings {
 pub enum RatePer {
     /// The client address (`ip`).
     Ip,
-    /// The hashed canonical login (`key`).
+    /// The hashed canonical login, email address or user (`key`).
     Key,
 }
 
@@ -137,7 +154,16 @@ mod tests {
     #[test]
     fn the_defaults_parse() {
         let d = RateLimitSettings::default();
-        for list in [&d.login, &d.login_failed, &d.signup] {
+        for list in [
+            &d.login,
+            &d.login_failed,
+            &d.signup,
+            &d.reset_password,
+            &d.reset_password_from_key,
+            &d.change_password,
+            &d.manage_email,
+            &d.confirm_email,
+        ] {
             assert!(!Rate::parse_list(list).unwrap().is_empty(), "{list}");
         }
     }

@@ -4,7 +4,7 @@
 //! that only configure a missing feature (its URL, its timeout) stay
 //! accepted: they take effect when the feature lands.
 
-use super::{EmailBackend, EmailVerification, Settings, SettingsError};
+use super::{Settings, SettingsError};
 
 /// The first key that asks for a missing feature, if any.
 pub(super) fn check(s: &Settings) -> Result<(), SettingsError> {
@@ -14,21 +14,6 @@ pub(super) fn check(s: &Settings) -> Result<(), SettingsError> {
             feature: feature.to_owned(),
         })
     };
-    if s.auth.password_reset_enabled {
-        return refuse("auth.password_reset_enabled", "password reset by email");
-    }
-    if s.auth.email_verification != EmailVerification::None {
-        return refuse(
-            "auth.email_verification",
-            "email verification (only \"none\" works today)",
-        );
-    }
-    if s.email.backend != EmailBackend::Console {
-        return refuse(
-            "email.backend",
-            "sending mail by SMTP or to files (only \"console\" works today)",
-        );
-    }
     if s.oidc.login_on_get {
         return refuse("oidc.login_on_get", "OpenID Connect sign-in");
     }

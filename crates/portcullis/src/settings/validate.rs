@@ -10,6 +10,9 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ("auth.logout_url", &a.logout_url),
         ("auth.signup_url", &a.signup_url),
         ("auth.password_reset_url", &a.password_reset_url),
+        ("auth.password_change_url", &a.password_change_url),
+        ("auth.verify_email_url", &a.verify_email_url),
+        ("auth.email_change_url", &a.email_change_url),
         ("auth.login_redirect_url", &a.login_redirect_url),
         ("auth.logout_redirect_url", &a.logout_redirect_url),
         ("auth.signup_redirect_url", &a.signup_redirect_url),
@@ -84,6 +87,22 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "must be a plain URL",
         ));
     }
+
+    for (key, secs) in [
+        ("auth.password_reset_timeout", a.password_reset_timeout),
+        (
+            "auth.email_verification_timeout",
+            a.email_verification_timeout,
+        ),
+    ] {
+        if !(60..=MAX_LIFETIME_SECS).contains(&secs) {
+            return Err(SettingsError::invalid(
+                key,
+                "must be between 60 seconds and 400 days (34560000)",
+            ));
+        }
+    }
+    super::email::validate(&s.email)?;
 
     let db = &s.database;
     if !(db.url.starts_with("sqlite:")
@@ -220,6 +239,31 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             &rl.signup,
             &[RatePer::Ip][..],
         ),
+        (
+            "security.rate_limits.reset_password",
+            &rl.reset_password,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
+            "security.rate_limits.reset_password_from_key",
+            &rl.reset_password_from_key,
+            &[RatePer::Ip][..],
+        ),
+        (
+            "security.rate_limits.change_password",
+            &rl.change_password,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
+            "security.rate_limits.manage_email",
+            &rl.manage_email,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
+            "security.rate_limits.confirm_email",
+            &rl.confirm_email,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
     ] {
         let rates = Rate::parse_list(list).map_err(|why| SettingsError::invalid(key, why))?;
         if let Some(r) = rates.iter().find(|r| !pers.contains(&r.per)) {
@@ -284,9 +328,9 @@ fn portcullis_pages(s: &Settings) -> impl Iterator<Item = &str> {
         a.logout_url.as_str(),
         a.signup_url.as_str(),
         a.password_reset_url.as_str(),
-        "/password-change",
-        "/verify-email",
-        "/account/email",
+        a.password_change_url.as_str(),
+        a.verify_email_url.as_str(),
+        a.email_change_url.as_str(),
         "/account/connections",
         "/oidc",
     ]

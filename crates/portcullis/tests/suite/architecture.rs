@@ -33,6 +33,7 @@ const ROOT_NAMES: &[(&str, &str)] = &[
     ("PasswordBackend", "app"),
     ("PasswordCredentials", "app"),
     ("AuthError", "error"),
+    ("MailError", "mail"),
     ("User", "accounts"),
     ("UserSnapshot", "accounts"),
     ("user_snapshot", "accounts"),

@@ -15,20 +15,6 @@ fn refused(toml: &str, key: &str) {
 
 #[test]
 fn settings_for_missing_features_stop_start_up() {
-    refused(
-        "[auth]\npassword_reset_enabled = true\n",
-        "auth.password_reset_enabled",
-    );
-    refused(
-        "[auth]\nemail_verification = \"optional\"\n",
-        "auth.email_verification",
-    );
-    refused(
-        "[auth]\nemail_verification = \"mandatory\"\n",
-        "auth.email_verification",
-    );
-    refused("[email]\nbackend = \"smtp\"\n", "email.backend");
-    refused("[email]\nbackend = \"file\"\n", "email.backend");
     refused("[oidc]\nlogin_on_get = true\n", "oidc.login_on_get");
     refused(
         "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
@@ -39,16 +25,67 @@ fn settings_for_missing_features_stop_start_up() {
 #[test]
 fn defaults_say_what_the_software_does() {
     let s = Settings::default();
-    assert!(!s.auth.password_reset_enabled);
+    assert!(s.auth.password_reset_enabled, "the reset pages exist");
     assert_eq!(
         s.auth.email_verification,
         portcullis::settings::EmailVerification::None
     );
-    // Keys that only configure a missing feature stay accepted.
-    Settings::from_toml_str(
-        "[auth]\npassword_reset_url = \"/reset\"\n[email]\nfrom = \"A <a@example.com>\"\nsmtp_url = \"smtp://localhost\"\n",
+    assert_eq!(s.email.backend, portcullis::settings::EmailBackend::Console);
+    // The mail settings that were refused before delivery existed work now.
+    for toml in [
+        "[auth]\npassword_reset_enabled = true\nemail_verification = \"optional\"\n",
+        "[auth]\nemail_verification = \"mandatory\"\n",
+        "[email]\nbackend = \"file\"\nfile_dir = \"outbox\"\n",
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtps://smtp.example.com:465\"\n",
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtp://smtp.example.com:587?tls=required\"\n",
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:2525\"\n",
+    ] {
+        Settings::from_toml_str(toml).unwrap_or_else(|e| panic!("{toml}: {e}"));
+    }
+}
+
+#[test]
+fn mail_settings_that_cannot_work_are_refused() {
+    invalid("[email]\nbackend = \"smtp\"\n", "email.smtp_url");
+    // Reset links must not cross a network in clear text.
+    invalid(
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtp://smtp.example.com:25\"\n",
+        "email.smtp_url",
+    );
+    invalid(
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtp://smtp.example.com:587?tls=opportunistic\"\n",
+        "email.smtp_url",
+    );
+    invalid(
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"http://smtp.example.com\"\n",
+        "email.smtp_url",
+    );
+    invalid("[email]\nfrom = \"not an address\"\n", "email.from");
+    invalid("[email]\ntimeout_secs = 0\n", "email.timeout_secs");
+    invalid(
+        "[email]\nbackend = \"file\"\nfile_dir = \"\"\n",
+        "email.file_dir",
+    );
+    invalid(
+        "[auth]\npassword_reset_timeout = 10\n",
+        "auth.password_reset_timeout",
+    );
+    invalid(
+        "[auth]\nverify_email_url = \"https://evil.example/\"\n",
+        "auth.verify_email_url",
+    );
+    // The password never reaches an error message or a debug print.
+    let err = Settings::from_toml_str(
+        "[email]\nbackend = \"smtp\"\nsmtp_url = \"smtp://user:hunter2-secret@smtp.example.com:25\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!err.contains("hunter2-secret"), "{err}");
+    let s = Settings::from_toml_str(
+        "[email]\nsmtp_password = \"hunter2-secret\"\nsmtp_url = \"smtps://u:hunter2-secret@smtp.example.com\"\n",
     )
     .unwrap();
+    assert!(!format!("{s:?}").contains("hunter2-secret"));
 }
 
 fn invalid(toml: &str, key: &str) {

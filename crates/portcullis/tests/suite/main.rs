@@ -1,5 +1,6 @@
 //! Behaviour suite: every test runs against SQLite and PostgreSQL.
 
+mod mailbox;
 mod support;
 
 mod accounts;
@@ -10,11 +11,14 @@ mod backends;
 mod bad_input;
 mod csrf;
 mod csrf_forms;
+mod email_verification;
 mod form_limits;
 mod guards;
 mod hash_load;
 mod honest_settings;
 mod pages;
+mod password_change;
+mod password_reset;
 mod ratelimit;
 mod server;
 mod session_races;

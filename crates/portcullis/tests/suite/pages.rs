@@ -355,7 +355,11 @@ async fn concurrent_signups_of_one_name_give_one_user_and_form_errors(b: Backend
 }
 
 async fn disabled_pages_are_not_mounted(b: Backend) {
-    let ctx = setup_with(&b, |s| s.auth.signup_enabled = false).await;
+    let ctx = setup_with(&b, |s| {
+        s.auth.signup_enabled = false;
+        s.auth.password_reset_enabled = false;
+    })
+    .await;
     let app = app(&ctx.auth).await;
     let mut br = Browser::new();
     assert_eq!(
@@ -363,10 +367,22 @@ async fn disabled_pages_are_not_mounted(b: Backend) {
         StatusCode::NOT_FOUND
     );
     assert!(!br.get(&app, "/login").await.body.contains("/register"));
-    assert_eq!(
-        br.get(&app, "/password-reset").await.status,
-        StatusCode::NOT_FOUND
+    let login = br.get(&app, "/login").await;
+    assert!(
+        !login.body.contains("/password-reset"),
+        "no link to it either"
     );
+    for path in [
+        "/password-reset",
+        "/password-reset/done",
+        "/password-reset/confirm/1/x",
+    ] {
+        assert_eq!(
+            br.get(&app, path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
     let ctx = setup_with(&b, |s| s.auth.enabled = false).await;
     let app = crate::support::app(&ctx.auth).await;
     assert_eq!(

@@ -24,6 +24,21 @@ pub enum Action {
     LoginFailed,
     /// A signup attempt (`security.rate_limits.signup`).
     Signup,
+    /// A password-reset request (`security.rate_limits.reset_password`;
+    /// the key is the typed address).
+    ResetPassword,
+    /// A new password set through a reset link
+    /// (`security.rate_limits.reset_password_from_key`).
+    ResetPasswordFromKey,
+    /// A password change (`security.rate_limits.change_password`; the key
+    /// is the user).
+    ChangePassword,
+    /// An email-change request (`security.rate_limits.manage_email`; the
+    /// key is the user).
+    ManageEmail,
+    /// A confirmation mail sent (`security.rate_limits.confirm_email`; the
+    /// key is the address).
+    ConfirmEmail,
 }
 
 impl Action {
@@ -33,6 +48,11 @@ impl Action {
             Action::Login => "login",
             Action::LoginFailed => "login_failed",
             Action::Signup => "signup",
+            Action::ResetPassword => "reset_password",
+            Action::ResetPasswordFromKey => "reset_password_from_key",
+            Action::ChangePassword => "change_password",
+            Action::ManageEmail => "manage_email",
+            Action::ConfirmEmail => "confirm_email",
         }
     }
 }
@@ -43,6 +63,11 @@ pub(crate) struct Policy {
     login: Vec<Rate>,
     login_failed: Vec<Rate>,
     signup: Vec<Rate>,
+    reset_password: Vec<Rate>,
+    reset_password_from_key: Vec<Rate>,
+    change_password: Vec<Rate>,
+    manage_email: Vec<Rate>,
+    confirm_email: Vec<Rate>,
     /// Keys the account buckets' HMAC: derived from the server's secret, so
     /// the table does not tell which accounts were tried to anyone who can
     /// hash a list of usernames.
@@ -71,6 +96,11 @@ impl Policy {
             login: parse(&settings.login),
             login_failed: parse(&settings.login_failed),
             signup: parse(&settings.signup),
+            reset_password: parse(&settings.reset_password),
+            reset_password_from_key: parse(&settings.reset_password_from_key),
+            change_password: parse(&settings.change_password),
+            manage_email: parse(&settings.manage_email),
+            confirm_email: parse(&settings.confirm_email),
             login_key: key.finalize().into(),
         }
     }
@@ -81,6 +111,11 @@ impl Policy {
             Action::Login => &self.login,
             Action::LoginFailed => &self.login_failed,
             Action::Signup => &self.signup,
+            Action::ResetPassword => &self.reset_password,
+            Action::ResetPasswordFromKey => &self.reset_password_from_key,
+            Action::ChangePassword => &self.change_password,
+            Action::ManageEmail => &self.manage_email,
+            Action::ConfirmEmail => &self.confirm_email,
         }
     }
 }

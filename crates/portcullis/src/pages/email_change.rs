@@ -1,0 +1,114 @@
+//! The email-change page (signed-in users): a link goes to the new
+//! address, which replaces the old one only when the link is followed.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{
+    account::{link, notice, FormPage},
+    fields::field,
+    password_change::signed_in,
+    respond,
+};
+use crate::{
+    accounts::FieldErrors,
+    render::Notice,
+    security::{client_ip::client_ip, ratelimit::Action},
+    Auth, User,
+};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChangeForm {
+    email: String,
+}
+
+pub(super) async fn show(req: HttpRequest) -> HttpResponse {
+    let auth = match respond::auth(&req) {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    match signed_in(&req).await {
+        Ok(user) => render(&auth, &req, &user, "", &FieldErrors::default()),
+        Err(res) => res,
+    }
+}
+
+pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (auth, f): (_, ChangeForm) = match respond::posted(&req, payload).await {
+        Ok(posted) => posted,
+        Err(res) => return res,
+    };
+    let user = match signed_in(&req).await {
+        Ok(u) => u,
+        Err(res) => return res,
+    };
+    let a = &auth.settings().auth;
+    let m = &a.messages;
+    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
+    let key = format!("user:{}", user.id);
+    match auth
+        .rate_limiter()
+        .consume(&[Action::ManageEmail], ip, Some(&key))
+        .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(limited)) => {
+            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
+        }
+        Err(e) => return auth.failure_page(&e.into()),
+    }
+    match auth.request_email_change(&user, &f.email).await {
+        Ok(Ok(())) => notice(
+            &auth,
+            &req,
+            Notice::VerificationSent,
+            &m.verification_sent_heading,
+            vec![m
+                .email_change_sent_message
+                .replace("{email}", f.email.trim())],
+            None,
+            vec![link(&a.email_change_url, &m.email_change_heading)],
+        ),
+        Ok(Err(errors)) => render(&auth, &req, &user, &f.email, &errors),
+        Err(e) => auth.failure_page(&e),
+    }
+}
+
+fn render(
+    auth: &Auth,
+    req: &HttpRequest,
+    user: &User,
+    value: &str,
+    errors: &FieldErrors,
+) -> HttpResponse {
+    let a = &auth.settings().auth;
+    let m = &a.messages;
+    let mut intro = Vec::new();
+    if !user.email.is_empty() {
+        intro.push(m.email_change_current.replace("{email}", &user.email));
+        if !user.email_verified {
+            intro.push(m.email_unconfirmed.clone());
+        }
+    }
+    FormPage {
+        heading: m.email_change_heading.clone(),
+        intro,
+        action: a.email_change_url.clone(),
+        fields: vec![field(
+            "email",
+            &m.new_email_label,
+            "email",
+            value,
+            &errors.email,
+            "email",
+            254,
+        )],
+        form_errors: Vec::new(),
+        button: m.email_change_button.clone(),
+        links: Vec::new(),
+    }
+    .respond(auth, req, Some(user.username.clone()), |r, ctx| {
+        r.email_change(ctx)
+    })
+}
