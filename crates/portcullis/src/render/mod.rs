@@ -29,7 +29,7 @@ pub(crate) use page::page_response;
 pub(crate) use status::{busy_page, failure_page, status_page};
 
 pub use context::{
-    ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
+    ErrorContext, FieldContext, FormError, LoginContext, LogoutContext, PageBase, ProviderButton,
     SignupContext,
 };
 
@@ -84,9 +84,11 @@ impl Renderer for DefaultRenderer {}
 /// Path of the default stylesheet.
 pub(crate) const STYLESHEET: &str = "/static/portcullis/portcullis.css";
 
-/// The shared page fields from settings.
+/// The shared page fields from settings, for the app's own pages that
+/// extend `portcullis/layouts/base.html` (indexable: no `noindex`).
 pub fn page_base(settings: &Settings, title: &str, signed_in_as: Option<String>) -> PageBase {
     let b = &settings.auth.branding;
+    let m = &settings.auth.messages;
     PageBase {
         title: title.to_owned(),
         brand_text: b.brand_text.clone(),
@@ -97,7 +99,27 @@ pub fn page_base(settings: &Settings, title: &str, signed_in_as: Option<String>)
         stylesheet: STYLESHEET.to_owned(),
         home_url: "/".to_owned(),
         signed_in_as,
+        noindex: false,
+        error_summary_heading: m.error_summary_heading.clone(),
     }
+}
+
+/// [`page_base`] for Portcullis' own pages: kept out of search engines.
+pub(crate) fn auth_page_base(
+    settings: &Settings,
+    title: &str,
+    signed_in_as: Option<String>,
+) -> PageBase {
+    PageBase {
+        noindex: true,
+        ..page_base(settings, title, signed_in_as)
+    }
+}
+
+/// The `<title>` of a page whose form came back with errors
+/// (`auth.messages.error_title`), so screen-reader users hear it first.
+pub(crate) fn error_title(settings: &Settings, title: &str) -> String {
+    settings.auth.messages.error_title.replace("{title}", title)
 }
 
 /// An HTML response with the auth-page security headers.
@@ -125,7 +147,7 @@ pub(crate) fn error_page(
             .unwrap_or_else(|| s.to_string()),
     };
     let ctx = ErrorContext {
-        base: page_base(settings, &heading, None),
+        base: auth_page_base(settings, &heading, None),
         status: status.as_u16(),
         heading,
         message: message.to_owned(),

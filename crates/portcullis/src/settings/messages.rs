@@ -83,6 +83,10 @@ messages! {
     password_too_similar = "The password is too similar to the {field}.";
     /// Help text under new-password fields; `{min}` is replaced.
     password_help = "At least {min} characters; not a common password, not all digits, not like your username or email.";
+    /// Heading of the summary at the top of a form that came back with errors.
+    error_summary_heading = "There is a problem";
+    /// `<title>` of a page whose form has errors; `{title}` is replaced by the page's title.
+    error_title = "Error: {title}";
     /// Title of the 403 page.
     forbidden_heading = "Access denied";
     /// Body of the 403 page for a signed-in user lacking a right.
