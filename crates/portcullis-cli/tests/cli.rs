@@ -173,6 +173,34 @@ fn check_accepts_a_valid_file() {
     assert!(p.ok("check --database").ends_with("database reachable"));
 }
 
+/// Colours that are valid but hard to read pass the check with a warning
+/// on stderr naming the pair and its contrast; readable ones warn nothing.
+#[test]
+fn check_warns_when_button_text_on_the_primary_colour_is_below_wcag_aa() {
+    let p = Project::sqlite();
+    let out = p.run(&["check"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "defaults warn nothing"
+    );
+    let toml = std::fs::read_to_string(&p.settings).unwrap();
+    std::fs::write(
+        &p.settings,
+        format!("{toml}[auth.branding]\nprimary_color = \"#ffcc00\"\n"),
+    )
+    .unwrap();
+    let out = p.run(&["check"], None);
+    assert!(out.status.success(), "a warning, not a failure");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("settings OK"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("warning: button text (white) on auth.branding.primary_color: contrast 1.51:1 is below WCAG AA"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_names_an_unknown_key() {
     let p = Project::sqlite();

@@ -1,6 +1,7 @@
 //! One module per command family; each command returns the line to print on success.
 
 mod check;
+mod contrast;
 mod groups;
 mod migrate;
 mod password;

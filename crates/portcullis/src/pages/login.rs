@@ -187,6 +187,7 @@ fn render(
         signup_url: a.signup_enabled.then(|| a.signup_url.clone()),
         signup_prompt: m.signup_prompt.clone(),
         providers: Vec::new(),
+        or_label: m.login_or.clone(),
     };
     auth.page_response(auth.inner.renderer.login(&ctx), status)
 }

@@ -30,6 +30,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         confirm: m.logout_confirm.clone(),
         not_signed_in: m.logout_not_signed_in.clone(),
         button: m.logout_button.clone(),
+        home_label: m.logout_home_link.clone(),
     };
     auth.page_response(auth.inner.renderer.logout(&ctx), StatusCode::OK)
 }

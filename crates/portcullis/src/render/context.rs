@@ -20,8 +20,14 @@ pub struct PageBase {
     pub text_color: String,
     /// URL of the stylesheet.
     pub stylesheet: String,
-    /// Link target of the brand (the site root).
+    /// The app's own stylesheet loaded after it (`auth.branding.extra_stylesheet`), empty for none.
+    pub extra_stylesheet: String,
+    /// Link target of the brand (`auth.branding.home_url`).
     pub home_url: String,
+    /// Language of the page (`auth.messages.lang`), for `<html lang>`.
+    pub lang: String,
+    /// Text before the signed-in user's name (`auth.messages.signed_in_as`).
+    pub signed_in_label: String,
     /// Username of the signed-in visitor, if any.
     pub signed_in_as: Option<String>,
     /// Ask search engines not to index the page: on for Portcullis' own
@@ -137,6 +143,8 @@ pub struct LoginContext {
     pub signup_prompt: String,
     /// Provider buttons.
     pub providers: Vec<ProviderButton>,
+    /// The word between the form and the provider buttons (`auth.messages.login_or`).
+    pub or_label: String,
 }
 
 /// `templates/portcullis/pages/logout.html`.
@@ -159,6 +167,8 @@ pub struct LogoutContext {
     pub not_signed_in: String,
     /// Submit button text.
     pub button: String,
+    /// Text of the home link shown to visitors who are not signed in.
+    pub home_label: String,
 }
 
 /// `templates/portcullis/pages/signup.html`.

@@ -97,7 +97,10 @@ pub fn page_base(settings: &Settings, title: &str, signed_in_as: Option<String>)
         background_color: b.background_color.clone(),
         text_color: b.text_color.clone(),
         stylesheet: STYLESHEET.to_owned(),
-        home_url: "/".to_owned(),
+        extra_stylesheet: b.extra_stylesheet.clone(),
+        home_url: b.home_url.clone(),
+        lang: m.lang.clone(),
+        signed_in_label: m.signed_in_as.clone(),
         signed_in_as,
         noindex: false,
         error_summary_heading: m.error_summary_heading.clone(),
@@ -139,12 +142,14 @@ pub(crate) fn error_page(
     message: &str,
 ) -> HttpResponse {
     let m = &settings.auth.messages;
-    let heading = match status.as_u16() {
-        403 => m.forbidden_heading.clone(),
-        s => status
-            .canonical_reason()
-            .map(str::to_owned)
-            .unwrap_or_else(|| s.to_string()),
+    let heading = match status {
+        StatusCode::BAD_REQUEST => m.bad_request_heading.clone(),
+        StatusCode::FORBIDDEN => m.forbidden_heading.clone(),
+        StatusCode::NOT_FOUND => m.not_found_heading.clone(),
+        StatusCode::PAYLOAD_TOO_LARGE => m.too_large_heading.clone(),
+        StatusCode::TOO_MANY_REQUESTS => m.too_many_attempts_heading.clone(),
+        StatusCode::SERVICE_UNAVAILABLE => m.unavailable_heading.clone(),
+        _ => m.server_error_heading.clone(),
     };
     let ctx = ErrorContext {
         base: auth_page_base(settings, &heading, None),

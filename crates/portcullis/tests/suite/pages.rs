@@ -598,6 +598,71 @@ async fn only_auth_pages_ask_search_engines_not_to_index_them(b: Backend) {
     assert!(!res.body.contains("noindex"), "{}", res.body);
 }
 
+/// Every string and link of the page frame comes from settings: language,
+/// brand link, extra stylesheet, "Signed in as", the logout page's home
+/// link and the error pages' headings.
+async fn branding_language_and_every_frame_string_come_from_settings(b: Backend) {
+    let ctx = setup_with(&b, |s| {
+        let (br, m) = (&mut s.auth.branding, &mut s.auth.messages);
+        br.home_url = "/accueil".into();
+        br.extra_stylesheet = "/static/app.css".into();
+        br.brand_icon_src = "/static/logo.svg".into();
+        br.primary_color = "#0b6e4f".into();
+        m.lang = "fr-CA".into();
+        m.signed_in_as = "Connecté en tant que".into();
+        m.logout_home_link = "Retour à l’accueil".into();
+        m.bad_request_heading = "Requête invalide".into();
+    })
+    .await;
+    user(&ctx, "zoe").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    let page = br.get(&app, "/logout").await;
+    for expected in [
+        r#"<html lang="fr-CA">"#,
+        r#"<a class="pc-brand" href="/accueil">"#,
+        r#"<link rel="stylesheet" href="/static/app.css">"#,
+        r#"src="/static/logo.svg""#,
+        "--pc-primary: #0b6e4f",
+        r#"<a href="/accueil">Retour à l’accueil</a>"#,
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "no {expected} in {}",
+            page.body
+        );
+    }
+    // The default stylesheet comes first, so the app's own overrides it.
+    assert!(page.body.find("portcullis.css").unwrap() < page.body.find("/static/app.css").unwrap());
+    br.login(&app, "zoe", PASSWORD).await;
+    let page = br.get(&app, "/logout").await;
+    assert!(
+        page.body
+            .contains("Connecté en tant que <strong>zoe</strong>"),
+        "{}",
+        page.body
+    );
+    let token = csrf_of(&page.body);
+    let bad = br
+        .post_with(
+            &app,
+            "/login",
+            &[],
+            &[("content-type", "text/plain"), ("x-csrf-token", &token)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Requête invalide"), "{}", bad.body);
+    assert!(!bad.body.contains("Bad Request"), "{}", bad.body);
+
+    // The defaults name no extra stylesheet.
+    let ctx = setup(&b).await;
+    let app = crate::support::app(&ctx.auth).await;
+    let page = Browser::new().get(&app, "/logout").await;
+    assert_eq!(page.body.matches("rel=\"stylesheet\"").count(), 1);
+    assert!(page.body.contains(r#"<html lang="en">"#));
+}
+
 crate::on_both_backends!(
     login_page_has_a_csrf_form_and_safe_headers,
     one_message_for_unknown_user_wrong_password_and_inactive,
@@ -613,4 +678,5 @@ crate::on_both_backends!(
     an_email_only_login_field_is_filled_as_the_username,
     a_form_with_errors_has_a_summary_linking_each_invalid_field,
     only_auth_pages_ask_search_engines_not_to_index_them,
+    branding_language_and_every_frame_string_come_from_settings,
 );
