@@ -1,5 +1,7 @@
 //! The data each page template receives. Apps that replace a page with their
-//! own askama template get the same fields (see [`super::Renderer`]).
+//! own askama template get the same fields (see [`super::Renderer`]). Each
+//! context renders the page's body (`templates/portcullis/pages/…`);
+//! [`super::Renderer::layout`] puts it into the page frame.
 
 use askama::Template;
 

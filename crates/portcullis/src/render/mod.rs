@@ -1,6 +1,8 @@
 //! Rendering pages: a [`Renderer`] with one method per page, askama
-//! templates by default. Replace any page by implementing the method with
-//! your own template over the same context.
+//! templates by default. Each page renders its body and
+//! [`Renderer::layout`] puts it into the page frame, so an app can wrap
+//! every page in its own layout (one method), or replace any page by
+//! implementing its method with its own template over the same context.
 //!
 //! ```
 //! use askama::Template;
@@ -13,13 +15,15 @@
 //! struct MyPages;
 //! impl Renderer for MyPages {
 //!     fn login(&self, ctx: &LoginContext) -> Result<String, RenderError> {
-//!         Ok(MyLogin { ctx }.render()?)
+//!         // The body only: the layout adds the page frame around it.
+//!         self.layout(&ctx.base, &MyLogin { ctx }.render()?)
 //!     }
 //! }
 //! // Auth::builder(settings).renderer(MyPages).connect().await
 //! ```
 
 mod context;
+mod layout;
 mod page;
 mod status;
 
@@ -40,14 +44,63 @@ use crate::{security::headers::apply_page_headers, settings::Settings};
 #[error("while rendering a page: {0}")]
 pub struct RenderError(#[from] pub askama::Error);
 
-/// Renders each page; every method defaults to the shipped askama template.
+/// Renders each page; every method defaults to the shipped askama template
+/// of the page's body inside [`Renderer::layout`].
 pub trait Renderer: Send + Sync + 'static {
+    /// The whole document around a page's `body`: by default
+    /// `portcullis/layouts/page.html` (the brand header, the stylesheet, a
+    /// `<main>`). Override it to show every Portcullis page inside the
+    /// app's own header, nav and footer without copying any page. Keep
+    /// `base.stylesheet` (the pages' look), `base.lang`, `base.title` and,
+    /// when `base.noindex`, `<meta name="robots" content="noindex">`.
+    ///
+    /// ```
+    /// use askama::Template;
+    /// use portcullis::render::{page_base, ErrorContext, PageBase, RenderError, Renderer};
+    ///
+    /// #[derive(Template)]
+    /// #[template(source = r#"<!doctype html><html lang="{{ base.lang }}"><head><title>{{ base.title }}</title>
+    /// <link rel="stylesheet" href="{{ base.stylesheet }}"></head><body class="pc-body">
+    /// <nav><a href="/">Acme</a> · <a href="/pricing">Pricing</a></nav>
+    /// <main class="pc-main">{{ body|safe }}</main><footer>© Acme</footer></body></html>"#, ext = "html")]
+    /// struct AcmeLayout<'a> { base: &'a PageBase, body: &'a str }
+    ///
+    /// struct AcmePages;
+    /// impl Renderer for AcmePages {
+    ///     fn layout(&self, base: &PageBase, body: &str) -> Result<String, RenderError> {
+    ///         Ok(AcmeLayout { base, body }.render()?)
+    ///     }
+    /// }
+    ///
+    /// // Every default page now comes in Acme's frame, e.g. the 404 page:
+    /// let settings = portcullis::Settings::default();
+    /// let page = AcmePages.error(&ErrorContext {
+    ///     base: page_base(&settings, "Page not found", None),
+    ///     status: 404,
+    ///     heading: "Page not found".into(),
+    ///     message: "This page does not exist.".into(),
+    ///     home_label: "Back to the home page".into(),
+    /// }).unwrap();
+    /// assert!(page.contains("<footer>© Acme</footer>"));
+    /// assert!(page.contains("This page does not exist."));
+    /// // Installed with Auth::builder(settings).renderer(AcmePages).
+    /// ```
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn layout(&self, base: &PageBase, body: &str) -> Result<String, RenderError> {
+        Ok(askama::Template::render(&layout::DefaultLayout {
+            base,
+            body,
+        })?)
+    }
+
     /// The login page.
     ///
     /// # Errors
     /// [`RenderError`] when the template fails.
     fn login(&self, ctx: &LoginContext) -> Result<String, RenderError> {
-        Ok(askama::Template::render(ctx)?)
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 
     /// The logout confirmation page.
@@ -55,7 +108,7 @@ pub trait Renderer: Send + Sync + 'static {
     /// # Errors
     /// [`RenderError`] when the template fails.
     fn logout(&self, ctx: &LogoutContext) -> Result<String, RenderError> {
-        Ok(askama::Template::render(ctx)?)
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 
     /// The signup page.
@@ -63,7 +116,7 @@ pub trait Renderer: Send + Sync + 'static {
     /// # Errors
     /// [`RenderError`] when the template fails.
     fn signup(&self, ctx: &SignupContext) -> Result<String, RenderError> {
-        Ok(askama::Template::render(ctx)?)
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 
     /// Error pages (400, 403, 404, 413, 429, 500, 503).
@@ -71,7 +124,7 @@ pub trait Renderer: Send + Sync + 'static {
     /// # Errors
     /// [`RenderError`] when the template fails.
     fn error(&self, ctx: &ErrorContext) -> Result<String, RenderError> {
-        Ok(askama::Template::render(ctx)?)
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 }
 

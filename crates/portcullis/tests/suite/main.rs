@@ -16,6 +16,7 @@ mod hash_load;
 mod honest_settings;
 mod pages;
 mod ratelimit;
+mod renderers;
 mod server;
 mod session_races;
 mod sessions;

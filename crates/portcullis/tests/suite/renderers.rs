@@ -1,0 +1,128 @@
+//! An app's own look: a layout hook that wraps every default page, and a
+//! single page replaced by the app's own template, the rest left default.
+
+use actix_web::{http::StatusCode, test, App};
+use askama::Template;
+use portcullis::{
+    render::{LogoutContext, PageBase, RenderError, Renderer},
+    Auth, AuthAppExt as _,
+};
+
+use crate::support::{settings, test_app, user, Backend, Browser, PASSWORD};
+
+#[derive(Template)]
+#[template(
+    source = r#"<!doctype html><html lang="{{ base.lang }}"><head><title>{{ base.title }}</title><link rel="stylesheet" href="{{ base.stylesheet }}"></head><body class="pc-body"><nav id="acme-nav">Acme nav</nav><main class="pc-main">{{ body|safe }}</main><footer id="acme-footer">Acme footer</footer></body></html>"#,
+    ext = "html"
+)]
+struct AcmeLayout<'a> {
+    base: &'a PageBase,
+    body: &'a str,
+}
+
+/// Only the layout is the app's: every page keeps its default body.
+struct AcmeFrame;
+
+impl Renderer for AcmeFrame {
+    fn layout(&self, base: &PageBase, body: &str) -> Result<String, RenderError> {
+        Ok(AcmeLayout { base, body }.render()?)
+    }
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<h1 id="acme-logout">{{ ctx.heading }}, Acme style</h1>{% if ctx.signed_in %}<form method="post" action="{{ ctx.action }}"><input type="hidden" name="csrf_token" value="{{ ctx.csrf_token }}"><button>{{ ctx.button }}</button></form>{% endif %}"#,
+    ext = "html"
+)]
+struct AcmeLogout<'a> {
+    ctx: &'a LogoutContext,
+}
+
+/// One page replaced (its body, in the default layout).
+struct AcmeLogoutPage;
+
+impl Renderer for AcmeLogoutPage {
+    fn logout(&self, ctx: &LogoutContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &AcmeLogout { ctx }.render()?)
+    }
+}
+
+async fn connect(b: &Backend, renderer: impl Renderer) -> (Auth, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(b, &dir).await;
+    let auth = Auth::builder(s).renderer(renderer).connect().await.unwrap();
+    (auth, dir)
+}
+
+async fn a_layout_hook_wraps_every_default_page(b: Backend) {
+    let (auth, _dir) = connect(&b, AcmeFrame).await;
+    let app = test::init_service(test_app(&auth)).await;
+    let ctx = crate::support::Ctx::of(auth.clone());
+    user(&ctx, "amy").await;
+    let m = &auth.settings().auth.messages;
+    let mut br = Browser::new();
+    for (path, status, content) in [
+        ("/login", StatusCode::OK, &m.login_heading),
+        ("/register", StatusCode::OK, &m.signup_heading),
+        ("/logout", StatusCode::OK, &m.logout_not_signed_in),
+    ] {
+        let res = br.get(&app, path).await;
+        assert_eq!(res.status, status, "{path}");
+        for part in [
+            "<nav id=\"acme-nav\">",
+            "<footer id=\"acme-footer\">",
+            content,
+        ] {
+            assert!(res.body.contains(part), "{path}: no {part} in {}", res.body);
+        }
+        assert_eq!(res.body.matches("<html").count(), 1, "{path}: one document");
+        assert!(
+            !res.body.contains("class=\"pc-header\""),
+            "{path}: the default frame is gone"
+        );
+    }
+    // The wrapped form works, and so do the error pages.
+    let res = br.login(&app, "amy", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let denied = br.get(&app, "/reports").await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(
+        denied.body.contains("<footer id=\"acme-footer\">"),
+        "{}",
+        denied.body
+    );
+    assert!(denied.body.contains(m.forbidden_message.as_str()));
+}
+
+async fn a_replaced_page_shows_and_the_others_stay_default(b: Backend) {
+    let (auth, _dir) = connect(&b, AcmeLogoutPage).await;
+    let ctx = crate::support::Ctx::of(auth.clone());
+    user(&ctx, "bea").await;
+    let app = test::init_service(App::new().add_auth_pages(&auth)).await;
+    let mut br = Browser::new();
+    br.login(&app, "bea", PASSWORD).await;
+    let page = br.get(&app, "/logout").await;
+    assert!(
+        page.body
+            .contains("<h1 id=\"acme-logout\">Sign out, Acme style</h1>"),
+        "{}",
+        page.body
+    );
+    // Still in the default frame, which names the user.
+    assert!(
+        page.body.contains("class=\"pc-header\"") && page.body.contains("<strong>bea</strong>")
+    );
+    let login = Browser::new().get(&app, "/login").await;
+    assert!(!login.body.contains("Acme") && login.body.contains("name=\"password\""));
+    // The replaced form signs out.
+    let token = crate::support::csrf_of(&page.body);
+    let res = br.post(&app, "/logout", &[("csrf_token", &token)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let again = br.get(&app, "/logout").await;
+    assert!(!again.body.contains("<form"), "signed out: {}", again.body);
+}
+
+crate::on_both_backends!(
+    a_layout_hook_wraps_every_default_page,
+    a_replaced_page_shows_and_the_others_stay_default,
+);
