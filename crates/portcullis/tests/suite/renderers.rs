@@ -1,7 +1,7 @@
 //! An app's own look: a layout hook that wraps every default page, and a
 //! single page replaced by the app's own template, the rest left default.
 
-use actix_web::{http::StatusCode, test, App};
+use actix_web::{http::StatusCode, test::init_service, App};
 use askama::Template;
 use portcullis::{
     render::{LogoutContext, PageBase, RenderError, Renderer},
@@ -56,7 +56,7 @@ async fn connect(b: &Backend, renderer: impl Renderer) -> (Auth, tempfile::TempD
 
 async fn a_layout_hook_wraps_every_default_page(b: Backend) {
     let (auth, _dir) = connect(&b, AcmeFrame).await;
-    let app = test::init_service(test_app(&auth)).await;
+    let app = init_service(test_app(&auth)).await;
     let ctx = crate::support::Ctx::of(auth.clone());
     user(&ctx, "amy").await;
     let m = &auth.settings().auth.messages;
@@ -98,7 +98,7 @@ async fn a_replaced_page_shows_and_the_others_stay_default(b: Backend) {
     let (auth, _dir) = connect(&b, AcmeLogoutPage).await;
     let ctx = crate::support::Ctx::of(auth.clone());
     user(&ctx, "bea").await;
-    let app = test::init_service(App::new().add_auth_pages(&auth)).await;
+    let app = init_service(App::new().add_auth_pages(&auth)).await;
     let mut br = Browser::new();
     br.login(&app, "bea", PASSWORD).await;
     let page = br.get(&app, "/logout").await;
@@ -120,6 +120,89 @@ async fn a_replaced_page_shows_and_the_others_stay_default(b: Backend) {
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let again = br.get(&app, "/logout").await;
     assert!(!again.body.contains("<form"), "signed out: {}", again.body);
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<form method="post">{% for e in ctx.errors %}<p>{{ e.message }}</p>{% endfor %}<button>Go</button></form>"#,
+    ext = "html"
+)]
+struct NoCsrfSignup<'a> {
+    ctx: &'a portcullis::render::SignupContext,
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<form method="post"><input type="hidden" name="csrf_token" value="{{ ctx.csrf_token }}"><input type="hidden" name="next" value="{{ ctx.next.as_deref().unwrap_or_default() }}">{{ ctx.error.as_deref().unwrap_or_default()|safe }}</form>"#,
+    ext = "html"
+)]
+struct UnescapedLogin<'a> {
+    ctx: &'a portcullis::render::LoginContext,
+}
+
+/// A signup page that forgot the CSRF field, and a login page that shows
+/// its failure message as raw HTML.
+struct Careless;
+
+impl Renderer for Careless {
+    fn signup(&self, ctx: &portcullis::render::SignupContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &NoCsrfSignup { ctx }.render()?)
+    }
+    fn login(&self, ctx: &portcullis::render::LoginContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &UnescapedLogin { ctx }.render()?)
+    }
+}
+
+/// A logout page without its form, and error pages without their message.
+struct Forgetful;
+
+impl Renderer for Forgetful {
+    fn logout(&self, ctx: &LogoutContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, "<p>Bye</p>")
+    }
+    fn error(&self, ctx: &portcullis::render::ErrorContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, "<p>Oops</p>")
+    }
+}
+
+#[test]
+fn check_renderer_passes_complete_pages_and_names_what_a_replaced_page_forgot() {
+    use portcullis::{render::DefaultRenderer, test_support::check_renderer};
+    for (name, result) in [
+        ("default", check_renderer(&DefaultRenderer)),
+        ("layout only", check_renderer(&AcmeFrame)),
+        ("own logout page", check_renderer(&AcmeLogoutPage)),
+    ] {
+        assert_eq!(result, Ok(()), "{name}");
+    }
+    let careless = check_renderer(&Careless).unwrap_err();
+    assert!(
+        careless.contains("signup: no csrf_token field"),
+        "{careless}"
+    );
+    assert!(careless.contains("signup: no next field"), "{careless}");
+    assert!(
+        careless.contains("login: a message is not escaped"),
+        "{careless}"
+    );
+    assert!(
+        !careless.contains("the error"),
+        "every error shown: {careless}"
+    );
+    assert!(!careless.contains("logout"), "{careless}");
+    let forgetful = check_renderer(&Forgetful).unwrap_err();
+    assert!(
+        forgetful.contains("logout: no csrf_token field"),
+        "{forgetful}"
+    );
+    assert!(
+        forgetful.contains("error: the error \"probe error message\" is not shown"),
+        "{forgetful}"
+    );
+    assert!(
+        !forgetful.contains("login") && !forgetful.contains("signup"),
+        "{forgetful}"
+    );
 }
 
 crate::on_both_backends!(
