@@ -2,6 +2,7 @@
 
 mod check;
 mod contrast;
+mod eject;
 mod groups;
 mod migrate;
 mod password;
@@ -20,6 +21,10 @@ const DEFAULT_SETTINGS_FILE: &str = "settings.toml";
 
 /// Runs the parsed command and returns its one-line success message.
 pub async fn run(cli: Cli) -> Result<String> {
+    // Copying files needs no settings (a broken settings.toml must not stop it).
+    if let Command::EjectTemplates { dir, force } = &cli.command {
+        return eject::run(dir, *force);
+    }
     let (settings, source) = load_settings(cli.settings.as_deref())?;
     match cli.command {
         Command::Migrate => migrate::run(&settings).await,
@@ -96,6 +101,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             };
             finish(&auth, out).await
         }
+        Command::EjectTemplates { dir, force } => eject::run(&dir, force),
         Command::Sessions(SessionsCommand::ClearExpired) => {
             let auth = connect(settings).await?;
             finish(&auth, sessions::clear_expired(&auth).await).await

@@ -205,6 +205,34 @@ fn check_renderer_passes_complete_pages_and_names_what_a_replaced_page_forgot() 
     );
 }
 
+/// What docs/TEMPLATES.md shows for ejected templates: the app's struct
+/// derefs to the page's context, so the copied template compiles unchanged.
+#[derive(Template)]
+#[template(path = "portcullis/pages/login.html")]
+struct EjectedLogin<'a> {
+    ctx: &'a portcullis::render::LoginContext,
+}
+
+impl std::ops::Deref for EjectedLogin<'_> {
+    type Target = portcullis::render::LoginContext;
+    fn deref(&self) -> &Self::Target {
+        self.ctx
+    }
+}
+
+struct Ejected;
+
+impl Renderer for Ejected {
+    fn login(&self, ctx: &portcullis::render::LoginContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &EjectedLogin { ctx }.render()?)
+    }
+}
+
+#[test]
+fn an_ejected_template_compiles_into_the_apps_renderer_unchanged() {
+    assert_eq!(portcullis::test_support::check_renderer(&Ejected), Ok(()));
+}
+
 crate::on_both_backends!(
     a_layout_hook_wraps_every_default_page,
     a_replaced_page_shows_and_the_others_stay_default,
