@@ -12,7 +12,9 @@
 # rustfmt check, clippy (warnings are errors), unused dependencies (cargo
 # machete), packaging (cargo package of portcullis-macros and portcullis, with
 # the build from the .crate files), the public item count the crate docs
-# state (scripts/api-count.sh), nextest, doctests, the bounded load
+# state (scripts/api-count.sh), nextest, doctests, the real-browser suite
+# (scripts/browser-tests.sh; Chromium and node are installed when missing),
+# the bounded load
 # benchmark with its budgets and the instruction budget under callgrind
 # (docs/BENCHMARKS.md; valgrind is installed when missing), and
 # ../shared/contract-check.sh when it exists. cargo-nextest and cargo-machete
@@ -86,6 +88,9 @@ cargo nextest run --workspace --no-fail-fast
 
 step "doctests (cargo test --workspace --doc)"
 cargo test --workspace --doc
+
+step "real browser: Chromium + Playwright + axe against the demo (bash scripts/browser-tests.sh)"
+bash scripts/browser-tests.sh
 
 step "bounded load benchmark (bash scripts/bench.sh --quick --check --django off)"
 bash scripts/bench.sh --quick --check --django off

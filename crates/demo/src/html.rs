@@ -1,14 +1,6 @@
-//! Tiny HTML helpers: escaping and the page layout the demo's pages share.
+//! Escaping for the bits of HTML the demo builds outside its templates.
 
-use actix_web::{http::StatusCode, HttpResponse};
-use askama::{
-    filters::{Escaper as _, Html},
-    Template,
-};
-use portcullis::{
-    render::{page_base, PageBase},
-    Auth,
-};
+use askama::filters::{Escaper as _, Html};
 
 /// Escapes text for HTML element content and quoted attribute values, as
 /// the templates do (askama's HTML escaper).
@@ -21,28 +13,6 @@ pub fn escape(text: &str) -> String {
     // Writing to a String cannot fail.
     let _ = Html.write_escaped_str(&mut out, text);
     out
-}
-
-/// The demo's pages extend the layout of Portcullis' own pages (same
-/// stylesheet and branding): `templates/demo/page.html`.
-#[derive(Template)]
-#[template(path = "demo/page.html")]
-struct PageTemplate<'a> {
-    base: PageBase,
-    content: &'a str,
-}
-
-/// A full page around `content`, sent as `text/html; charset=utf-8` with
-/// the library's page security headers. `content` is trusted HTML: escape
-/// what goes into it.
-pub fn page(auth: &Auth, title: &str, signed_in_as: Option<&str>, content: &str) -> HttpResponse {
-    auth.render_page(
-        &PageTemplate {
-            base: page_base(auth.settings(), title, signed_in_as.map(str::to_owned)),
-            content,
-        },
-        StatusCode::OK,
-    )
 }
 
 #[cfg(test)]

@@ -5,5 +5,6 @@
 
 pub mod html;
 pub mod pages;
+pub mod render;
 pub mod routes;
 pub mod startup;

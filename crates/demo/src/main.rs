@@ -8,16 +8,16 @@ use clap::Parser;
 use demo::{
     pages::CLI,
     routes,
-    startup::{load_settings, mask_password},
+    startup::{connect, load_settings, mask_password},
 };
-use portcullis::{settings::SETTINGS_ENV, Auth};
+use portcullis::settings::SETTINGS_ENV;
 
 /// The Portcullis demo: every guard on one small site.
 #[derive(Debug, Parser)]
 #[command(name = "demo", version)]
 struct Args {
     /// Settings file (TOML). Default: $PORTCULLIS_SETTINGS, else ./settings.toml
-    /// when present, else built-in defaults; PORTCULLIS__SECTION__KEY variables
+    /// when present, else the demo's own crates/demo/settings.toml; PORTCULLIS__SECTION__KEY variables
     /// override either.
     #[arg(long, value_name = "FILE", env = SETTINGS_ENV)]
     settings: Option<PathBuf>,
@@ -61,7 +61,7 @@ fn one_line(e: &anyhow::Error) -> String {
 async fn run(args: Args) -> anyhow::Result<()> {
     let (settings, file) = load_settings(args.settings.as_deref())?;
     let database = mask_password(&settings.database.url);
-    let auth = Auth::connect(settings).await?;
+    let auth = connect(settings).await?;
     let app_auth = auth.clone();
     let server = HttpServer::new(move || routes::app(&app_auth))
         .bind(&args.bind)

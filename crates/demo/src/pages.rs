@@ -7,7 +7,7 @@ use portcullis::{
     Auth, CsrfField, Settings, User,
 };
 
-use crate::html::{escape, page};
+use crate::html::escape;
 
 /// How the CLI is started from the workspace root.
 pub const CLI: &str = "cargo run -p portcullis-cli --";
@@ -33,23 +33,29 @@ impl Access {
         }
     }
 
-    fn html(&self) -> String {
+    fn text(&self) -> String {
         match self {
             Access::Public => String::new(),
-            Access::Open => " <em>(open to you)</em>".into(),
-            Access::SignInFirst => " <em>(you will be asked to sign in)</em>".into(),
-            Access::Lacks(what) => format!(" <em>(403 for you: you lack {})</em>", escape(what)),
+            Access::Open => "open to you".into(),
+            Access::SignInFirst => "you will be asked to sign in".into(),
+            Access::Lacks(what) => format!("403 for you: you lack {what}"),
         }
     }
 }
 
-fn item(path: &str, requires: &str, access: Access) -> String {
-    format!(
-        "<li><a href=\"{p}\"><code>{p}</code></a> — {requires}{access}</li>\n",
-        p = escape(path),
-        requires = escape(requires),
-        access = access.html()
-    )
+/// One route on the home page (`templates/demo/item.html`).
+pub struct Item {
+    path: String,
+    requires: &'static str,
+    access: String,
+}
+
+fn item(path: &str, requires: &'static str, access: Access) -> Item {
+    Item {
+        path: path.to_owned(),
+        requires,
+        access: access.text(),
+    }
 }
 
 /// The links back home and to the logout page that every demo page ends with.
@@ -60,42 +66,43 @@ fn nav(settings: &Settings) -> String {
     )
 }
 
+/// `templates/demo/home.html`.
+#[derive(askama::Template)]
+#[template(path = "demo/home.html")]
+struct Home<'a> {
+    base: PageBase,
+    who: Option<&'a str>,
+    login_url: &'a str,
+    logout_url: &'a str,
+    pages: Vec<Item>,
+    guarded: Vec<Item>,
+    commands: Vec<String>,
+}
+
 /// `GET /`: who is signed in, every page and guarded route, and the CLI commands to try.
 pub fn home(auth: &Auth, user: Option<&User>) -> HttpResponse {
     let settings = auth.settings();
     let a = &settings.auth;
-    let who = match user {
-        Some(u) => format!(
-            "Signed in as {}. <a href=\"{}\">Sign out</a>",
-            escape(&u.username),
-            escape(&a.logout_url)
-        ),
-        None => format!(
-            "Not signed in. <a href=\"{}\">Sign in</a>",
-            escape(&a.login_url)
-        ),
-    };
-
-    let mut pages = item(
+    let mut pages = vec![item(
         &a.login_url,
         "public: the sign-in form (username or email, per auth.login_fields)",
         Access::Public,
-    );
+    )];
     if a.signup_enabled {
-        pages += &item(
+        pages.push(item(
             &a.signup_url,
             "public: create an account (auth.signup_enabled)",
             Access::Public,
-        );
+        ));
     }
-    pages += &item(
+    pages.push(item(
         &a.logout_url,
-        "public: asks to confirm; only its POST signs you out",
+        "public: asks to confirm (the demo's own template, through its Renderer); only its POST signs you out",
         Access::Public,
-    );
+    ));
 
     let active = |u: &User| u.is_active;
-    let guarded = [
+    let guarded = vec![
         item("/dashboard", "#[login_required]: any signed-in user", Access::for_user(user, active, "an active account")),
         item(
             "/reports",
@@ -132,36 +139,29 @@ pub fn home(auth: &Auth, user: Option<&User>) -> HttpResponse {
             "public JSON: the signed-in user, or 401 {\"error\":\"unauthenticated\"}",
             Access::Public,
         ),
-    ]
-    .concat();
+    ];
 
     let name = user.map_or("alice", |u| u.username.as_str());
-    let commands = [
+    let commands = vec![
         format!("{CLI} createsuperuser --username admin --email admin@example.com"),
         format!("{CLI} user create alice --email alice@example.com"),
         format!("{CLI} user grant {name} reports.view"),
         format!("{CLI} group add-user Editors {name}"),
         format!("{CLI} user create staffer --email staffer@example.com --staff"),
-    ]
-    .map(|c| escape(&c))
-    .join("\n");
-
-    let content = format!(
-        r#"<h1 class="pc-heading">Portcullis demo</h1>
-<p class="pc-text">{who}</p>
-<h2>Pages</h2>
-<ul>
-{pages}</ul>
-<h2>Guarded routes</h2>
-<p class="pc-text">Anonymous browsers are sent to the sign-in page; signed-in users without the right get 403; JSON clients get 401/403 JSON.</p>
-<ul>
-{guarded}</ul>
-<h2>Try it from the command line</h2>
-<p class="pc-text">Run these from the workspace root while the demo runs (add <code>--settings FILE</code> after <code>--</code> when the demo runs with one), then reload: guards read users, groups and permissions live from the database.</p>
-<pre>{commands}</pre>
-"#
-    );
-    page(auth, "Home", None, &content)
+    ];
+    let who = user.map(|u| u.username.as_str());
+    auth.render_page(
+        &Home {
+            base: page_base(settings, "Home", who.map(str::to_owned)),
+            who,
+            login_url: &a.login_url,
+            logout_url: &a.logout_url,
+            pages,
+            guarded,
+            commands,
+        },
+        StatusCode::OK,
+    )
 }
 
 /// `templates/demo/dashboard.html`.
@@ -232,17 +232,28 @@ pub fn greeting(
     )
 }
 
+/// `templates/demo/guarded.html`.
+#[derive(askama::Template)]
+#[template(path = "demo/guarded.html")]
+struct Guarded<'a> {
+    base: PageBase,
+    title: &'a str,
+    name: &'a str,
+    passed: &'a str,
+    nav: String,
+}
+
 /// A page behind a guard: what it required and that `user` passed.
 pub fn guarded(auth: &Auth, user: &User, title: &str, passed: &str) -> HttpResponse {
     let settings = auth.settings();
-    let content = format!(
-        r#"<h1 class="pc-heading">{title}</h1>
-<p class="pc-text">Welcome, {name}: you passed <code>{passed}</code>.</p>
-{nav}"#,
-        title = escape(title),
-        name = escape(&user.username),
-        passed = escape(passed),
-        nav = nav(settings),
-    );
-    page(auth, title, Some(&user.username), &content)
+    auth.render_page(
+        &Guarded {
+            base: page_base(settings, title, Some(user.username.clone())),
+            title,
+            name: &user.username,
+            passed,
+            nav: nav(settings),
+        },
+        StatusCode::OK,
+    )
 }

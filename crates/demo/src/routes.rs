@@ -48,6 +48,8 @@ pub fn configure(auth: &Auth) -> impl FnOnce(&mut web::ServiceConfig) + 'static 
             .service(staff)
             .service(superuser)
             .service(api_me)
+            // Unknown paths get the site's branded 404 page.
+            .default_service(web::to(not_found))
             .service(
                 // The same rule as #[staff_required], as middleware for a whole scope.
                 web::scope("/staff-area")
@@ -148,6 +150,10 @@ async fn staff_area(auth: web::Data<Auth>, user: User) -> HttpResponse {
         "Staff area",
         "web::scope(\"/staff-area\").wrap(portcullis::require::staff())",
     )
+}
+
+async fn not_found(auth: web::Data<Auth>) -> HttpResponse {
+    auth.status_page(actix_web::http::StatusCode::NOT_FOUND)
 }
 
 /// The current user as JSON; 401 JSON for anonymous visitors, browsers included.

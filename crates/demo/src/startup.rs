@@ -7,10 +7,15 @@ use portcullis::{settings::SettingsError, Settings};
 /// The settings file used when neither `--settings` nor `PORTCULLIS_SETTINGS` names one.
 pub const DEFAULT_SETTINGS_FILE: &str = "settings.toml";
 
+/// The demo's own settings (its branding), used when the working directory
+/// has no `settings.toml`.
+pub const DEMO_SETTINGS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/settings.toml");
+
 /// Loads `explicit` (from `--settings` or `PORTCULLIS_SETTINGS`), else
-/// `settings.toml` when the current directory has one, else the built-in
-/// defaults; `PORTCULLIS__…` environment overrides apply in every case.
-/// Returns the settings and the file they came from.
+/// `settings.toml` when the current directory has one, else the demo's own
+/// `crates/demo/settings.toml` (while the checkout is there), else the
+/// built-in defaults; `PORTCULLIS__…` environment overrides apply in every
+/// case. Returns the settings and the file they came from.
 ///
 /// # Errors
 /// [`SettingsError`] naming the bad key, or the missing file.
@@ -19,13 +24,28 @@ pub fn load_settings(
 ) -> Result<(Settings, Option<PathBuf>), SettingsError> {
     let file = match explicit {
         Some(path) => Some(path.to_path_buf()),
-        None => Some(PathBuf::from(DEFAULT_SETTINGS_FILE)).filter(|p| p.is_file()),
+        None => [DEFAULT_SETTINGS_FILE, DEMO_SETTINGS_FILE]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file()),
     };
     let settings = match &file {
         Some(path) => Settings::load(path)?,
         None => Settings::from_env()?,
     };
     Ok((settings, file))
+}
+
+/// The demo's `Auth`: Portcullis with the demo's renderer
+/// ([`crate::render::DemoPages`]: its own logout page).
+///
+/// # Errors
+/// [`portcullis::AuthError`] when the database cannot be opened or migrated.
+pub async fn connect(settings: Settings) -> Result<portcullis::Auth, portcullis::AuthError> {
+    portcullis::Auth::builder(settings)
+        .renderer(crate::render::DemoPages)
+        .connect()
+        .await
 }
 
 /// `url` with the password replaced by `***`, safe to print.

@@ -20,7 +20,7 @@ async fn connect() -> (Auth, tempfile::TempDir) {
         dir.path().display()
     );
     let settings = Settings::from_toml_str(&toml).unwrap();
-    (Auth::connect(settings).await.unwrap(), dir)
+    (demo::startup::connect(settings).await.unwrap(), dir)
 }
 
 /// Cookies carried from responses to the next requests, as a browser would.
@@ -419,4 +419,90 @@ async fn the_demos_own_form_carries_and_needs_the_csrf_field() {
     assert!(body.contains("1 to 40 characters"), "{body}");
     let (_, _, html) = b.get("/greeting").await;
     assert!(html.contains("Ahoy &#60;there&#62;"), "{html}");
+}
+
+#[actix_web::test]
+async fn the_header_names_the_signed_in_user_on_every_demo_page() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    let (_, _, html) = b.get("/").await;
+    assert!(!html.contains("class=\"pc-session\""), "anonymous: {html}");
+    b.log_in("alice", PASSWORD).await;
+    for path in ["/", "/dashboard", "/greeting"] {
+        let (status, _, html) = b.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("<p class=\"pc-session\">Signed in as <strong>alice</strong></p>"),
+            "{path}: {html}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_logout_page_is_the_demos_own_template_and_signs_out() {
+    let (auth, _dir) = connect().await;
+    alice(&auth).await;
+    let mut b = browser(&auth).await;
+    b.log_in("alice", PASSWORD).await;
+    let (status, _, html) = b.get("/logout").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("class=\"pc-card demo-logout\""), "{html}");
+    assert!(html.contains("the demo's own template"), "{html}");
+    let token = csrf_token(&html);
+    let (status, _, _) = b
+        .send(
+            test::TestRequest::post()
+                .uri("/logout")
+                .set_form([("csrf_token", token.as_str())]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = b.get("/").await;
+    assert!(html.contains("Not signed in"), "{html}");
+}
+
+#[actix_web::test]
+async fn unknown_paths_get_the_branded_404_page() {
+    let (auth, _dir) = connect().await;
+    let mut b = browser(&auth).await;
+    let (status, headers, html) = b.get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(content_type(&headers), "text/html; charset=utf-8");
+    let m = &auth.settings().auth.messages;
+    assert!(
+        html.contains(m.not_found.as_str()) && html.contains(m.not_found_heading.as_str()),
+        "{html}"
+    );
+    assert!(html.contains("class=\"pc-header\""), "{html}");
+}
+
+/// `cargo run -p demo` from the workspace root picks the demo's own
+/// settings, whose branding shows on Portcullis' pages and the demo's.
+#[actix_web::test]
+async fn the_demos_own_settings_brand_its_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::load(demo::startup::DEMO_SETTINGS_FILE).unwrap();
+    settings.database.url = format!("sqlite://{}/d.db?mode=rwc", dir.path().display());
+    let auth = demo::startup::connect(settings).await.unwrap();
+    let mut b = browser(&auth).await;
+    for (path, heading) in [("/login", "Sign in to the demo"), ("/", "Portcullis demo")] {
+        let (_, _, html) = b.get(path).await;
+        assert!(
+            html.contains("<span class=\"pc-brand__text\">Portcullis demo</span>"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("--pc-primary: #0b6e4f"), "{path}");
+        assert!(html.contains(heading), "{path}: {html}");
+    }
+}
+
+#[actix_web::test]
+async fn the_home_pages_commands_wrap_on_a_narrow_screen() {
+    let (auth, _dir) = connect().await;
+    let (_, _, html) = browser(&auth).await.get("/").await;
+    assert!(
+        html.contains("<pre style=\"white-space: pre-wrap; overflow-wrap: anywhere\">"),
+        "{html}"
+    );
 }

@@ -107,6 +107,21 @@ pub enum Command {
         portcullis group grant Editors reports.view"
     )]
     Group(GroupCommand),
+    /// Copy the default templates and stylesheet into DIR, to make them your own
+    #[command(
+        long_about = "Copy Portcullis' default page templates (DIR/templates/portcullis/) \
+        and stylesheet and logo (DIR/static/portcullis/) into DIR as a starting point for \
+        the app's own look. Existing files are left alone and the command fails, unless \
+        --force. docs/TEMPLATES.md explains how to compile them into the app's renderer.\n\n\
+        Example:\n  portcullis eject-templates .\n  portcullis eject-templates ui --force"
+    )]
+    EjectTemplates {
+        /// Folder to copy into (created when missing)
+        dir: PathBuf,
+        /// Overwrite files that already exist
+        #[arg(long)]
+        force: bool,
+    },
     /// Maintain the session table
     #[command(
         subcommand,

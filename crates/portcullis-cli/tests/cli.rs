@@ -173,6 +173,34 @@ fn check_accepts_a_valid_file() {
     assert!(p.ok("check --database").ends_with("database reachable"));
 }
 
+/// Colours that are valid but hard to read pass the check with a warning
+/// on stderr naming the pair and its contrast; readable ones warn nothing.
+#[test]
+fn check_warns_when_button_text_on_the_primary_colour_is_below_wcag_aa() {
+    let p = Project::sqlite();
+    let out = p.run(&["check"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "defaults warn nothing"
+    );
+    let toml = std::fs::read_to_string(&p.settings).unwrap();
+    std::fs::write(
+        &p.settings,
+        format!("{toml}[auth.branding]\nprimary_color = \"#ffcc00\"\n"),
+    )
+    .unwrap();
+    let out = p.run(&["check"], None);
+    assert!(out.status.success(), "a warning, not a failure");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("settings OK"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("warning: button text (white) on auth.branding.primary_color: contrast 1.51:1 is below WCAG AA"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_names_an_unknown_key() {
     let p = Project::sqlite();
@@ -871,4 +899,79 @@ fn with_database(url: &str, name: &str) -> String {
     };
     let (server, _db) = base.rsplit_once('/').expect("URL has a database name");
     format!("{server}/{name}{query}")
+}
+
+/// Every file under `root`, relative to `base`, sorted.
+fn files_under(base: &Path, root: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![base.join(root)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(
+                    path.strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `eject-templates DIR` writes every default template, the stylesheet and
+/// the logo as they are in the repository; it never overwrites a file
+/// without `--force`, and needs no settings.
+#[test]
+fn eject_templates_copies_every_default_file_and_overwrites_only_with_force() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    // A broken settings file in the working directory does not matter here.
+    std::fs::write(
+        dir.path().join("settings.toml"),
+        "[auth]\nno_such_key = 1\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| bare_command(dir.path()).args(args).output().unwrap();
+    let out = run(&["eject-templates", "app"]);
+    let line = succeeded(&out);
+    let app = dir.path().join("app");
+    let mut shipped = files_under(&repo, "templates/portcullis");
+    shipped.extend(files_under(&repo, "static/portcullis"));
+    assert!(
+        line.starts_with(&format!("copied {} files into app", shipped.len())),
+        "{line}"
+    );
+    let mut ejected = files_under(&app, "templates/portcullis");
+    ejected.extend(files_under(&app, "static/portcullis"));
+    assert_eq!(ejected, shipped, "every shipped file, and only those");
+    for path in &shipped {
+        assert_eq!(
+            std::fs::read(app.join(path)).unwrap(),
+            std::fs::read(repo.join(path)).unwrap(),
+            "{path}"
+        );
+    }
+
+    let login = app.join("templates/portcullis/pages/login.html");
+    std::fs::write(&login, "my own login page").unwrap();
+    let line = failed(&run(&["eject-templates", "app"]));
+    assert!(
+        line.contains("already exist") && line.contains("--force") && line.contains("login.html"),
+        "{line}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&login).unwrap(),
+        "my own login page"
+    );
+    succeeded(&run(&["eject-templates", "app", "--force"]));
+    assert_eq!(
+        std::fs::read(&login).unwrap(),
+        std::fs::read(repo.join("templates/portcullis/pages/login.html")).unwrap()
+    );
 }

@@ -1,12 +1,16 @@
 //! `portcullis check`: settings were already loaded and validated before
-//! dispatch, so reaching here means they are valid.
+//! dispatch, so reaching here means they are valid. Colours that pass
+//! validation but fall below WCAG AA contrast are warned about on stderr.
 
 use anyhow::Result;
 use portcullis::{db::Database, Settings};
 
-use super::SettingsSource;
+use super::{contrast, SettingsSource};
 
 pub async fn run(settings: &Settings, source: &SettingsSource, database: bool) -> Result<String> {
+    for warning in contrast::warnings(&settings.auth.branding) {
+        eprintln!("warning: {warning}");
+    }
     if !database {
         return Ok(format!("settings OK ({source})"));
     }

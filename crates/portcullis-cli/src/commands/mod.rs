@@ -1,6 +1,8 @@
 //! One module per command family; each command returns the line to print on success.
 
 mod check;
+mod contrast;
+mod eject;
 mod groups;
 mod mail;
 mod migrate;
@@ -20,6 +22,10 @@ const DEFAULT_SETTINGS_FILE: &str = "settings.toml";
 
 /// Runs the parsed command and returns its one-line success message.
 pub async fn run(cli: Cli) -> Result<String> {
+    // Copying files needs no settings (a broken settings.toml must not stop it).
+    if let Command::EjectTemplates { dir, force } = &cli.command {
+        return eject::run(dir, *force);
+    }
     let (settings, source) = load_settings(cli.settings.as_deref())?;
     match cli.command {
         Command::Migrate => migrate::run(&settings).await,
@@ -109,6 +115,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             let auth = connect(settings).await?;
             finish(&auth, mail::send_test(&auth, &addresses).await).await
         }
+        Command::EjectTemplates { dir, force } => eject::run(&dir, force),
         Command::Sessions(SessionsCommand::ClearExpired) => {
             let auth = connect(settings).await?;
             finish(&auth, sessions::clear_expired(&auth).await).await

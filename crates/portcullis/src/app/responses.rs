@@ -45,8 +45,20 @@ impl Auth {
         render::page_response(self.renderer(), self.settings(), rendered, status)
     }
 
-    /// The error page for `status` (see [`render::status_page`]).
-    pub(crate) fn status_page(&self, status: StatusCode) -> HttpResponse {
+    /// The branded error page for `status` (400, 403, 404, 413, 429, 500,
+    /// 503) with its heading and message from `[auth.messages]`, e.g. for
+    /// the app's `default_service` so unknown paths get the site's 404.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use actix_web::http::StatusCode;
+    /// # let settings = portcullis::Settings::from_toml_str("[database]\nurl = \"sqlite::memory:\"\n[security]\nargon2_memory_kib = 64\nargon2_iterations = 1\n").unwrap();
+    /// let auth = portcullis::Auth::connect(settings).await.unwrap();
+    /// let res = auth.status_page(StatusCode::NOT_FOUND);
+    /// assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    /// # }
+    /// ```
+    pub fn status_page(&self, status: StatusCode) -> HttpResponse {
         render::status_page(self.renderer(), self.settings(), status)
     }
 

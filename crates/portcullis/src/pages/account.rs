@@ -13,8 +13,8 @@ use actix_web::{
 use super::fields::focus_first;
 use crate::{
     render::{
-        page_base, AccountFormContext, ButtonForm, FieldContext, LinkContext, Notice,
-        NoticeContext, RenderError,
+        auth_page_base, error_title, AccountFormContext, ButtonForm, FieldContext, FormError,
+        LinkContext, Notice, NoticeContext, RenderError,
     },
     Auth,
 };
@@ -46,14 +46,19 @@ impl FormPage {
             Err(res) => return res,
         };
         focus_first(&mut self.fields);
+        let errors = FormError::collect(&self.form_errors, &self.fields);
+        let mut base = auth_page_base(auth.settings(), &self.heading, signed_in_as);
+        if !errors.is_empty() {
+            base.title = error_title(auth.settings(), &self.heading);
+        }
         let ctx = AccountFormContext {
-            base: page_base(auth.settings(), &self.heading, signed_in_as),
+            base,
             heading: self.heading,
             intro: self.intro,
             action: self.action,
             csrf_token: token,
             fields: self.fields,
-            form_errors: self.form_errors,
+            errors,
             button: self.button,
             links: self.links,
         };
@@ -91,7 +96,7 @@ pub(super) fn notice(
         None => None,
     };
     let ctx = NoticeContext {
-        base: page_base(auth.settings(), heading, None),
+        base: auth_page_base(auth.settings(), heading, None),
         notice: which,
         heading: heading.to_owned(),
         paragraphs,

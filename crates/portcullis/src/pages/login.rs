@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{form, respond, verify_email};
 use crate::{
     error::AuthError,
-    render::{page_base, FieldContext, LoginContext},
+    render::{auth_page_base, error_title, FieldContext, FormError, LoginContext},
     security::{
         client_ip::client_ip,
         ratelimit::{Action, Usage},
@@ -151,22 +151,30 @@ fn render(
         (false, true) => (&m.login_label_email, "email", "username"),
         _ => (&m.login_label_username, "text", "username"),
     };
+    let mut base = auth_page_base(s, &m.login_heading, signed_in_as);
+    if error.is_some() {
+        base.title = error_title(s, &m.login_heading);
+    }
+    let login = FieldContext {
+        name: "login".into(),
+        label: label.clone(),
+        input_type: input_type.into(),
+        value: login_value.chars().take(MAX_LOGIN_CHARS).collect(),
+        // The one failure message sits under the login field (and in the
+        // summary), which marks the field invalid for assistive technology.
+        errors: error.iter().cloned().collect(),
+        autocomplete: autocomplete.into(),
+        maxlength: MAX_LOGIN_CHARS,
+        help: String::new(),
+        autofocus: true,
+    };
     let ctx = LoginContext {
-        base: page_base(s, &m.login_heading, signed_in_as),
+        base,
         heading: m.login_heading.clone(),
         action: a.login_url.clone(),
         csrf_token: token,
-        login: FieldContext {
-            name: "login".into(),
-            label: label.clone(),
-            input_type: input_type.into(),
-            value: login_value.chars().take(MAX_LOGIN_CHARS).collect(),
-            errors: Vec::new(),
-            autocomplete: autocomplete.into(),
-            maxlength: MAX_LOGIN_CHARS,
-            help: String::new(),
-            autofocus: true,
-        },
+        errors: FormError::collect(&[], [&login]),
+        login,
         password: FieldContext {
             name: "password".into(),
             label: m.password_label.clone(),
@@ -188,6 +196,7 @@ fn render(
             .then(|| a.password_reset_url.clone()),
         password_reset_prompt: m.forgot_password_prompt.clone(),
         providers: Vec::new(),
+        or_label: m.login_or.clone(),
     };
     auth.page_response(auth.inner.renderer.login(&ctx), status)
 }

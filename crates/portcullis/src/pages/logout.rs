@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, HttpRequest, HttpResponse};
 
 use super::respond;
-use crate::render::{page_base, LogoutContext};
+use crate::render::{auth_page_base, LogoutContext};
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     let respond::Visit { auth, user, .. } = match respond::visit(&req, false).await {
@@ -18,7 +18,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         Err(res) => return res,
     };
     let ctx = LogoutContext {
-        base: page_base(
+        base: auth_page_base(
             s,
             &m.logout_heading,
             user.as_ref().map(|u| u.username.clone()),
@@ -30,6 +30,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         confirm: m.logout_confirm.clone(),
         not_signed_in: m.logout_not_signed_in.clone(),
         button: m.logout_button.clone(),
+        home_label: m.logout_home_link.clone(),
     };
     auth.page_response(auth.inner.renderer.logout(&ctx), StatusCode::OK)
 }

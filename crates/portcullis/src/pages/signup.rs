@@ -8,7 +8,7 @@ use super::{fields::field, form, respond, verify_email};
 use crate::{
     accounts::{FieldErrors, NewUser},
     error::AuthError,
-    render::{page_base, SignupContext},
+    render::{auth_page_base, error_title, FormError, SignupContext},
     security::{client_ip::client_ip, ratelimit::Action, redirect::safe_next},
     settings::EmailVerification,
     Auth,
@@ -174,8 +174,13 @@ fn render(
         Some(first_invalid) => first_invalid.autofocus = true,
         None => fields[0].autofocus = true,
     }
+    let errors = FormError::collect(&errors.form, [&username, &email, &password1, &password2]);
+    let mut base = auth_page_base(s, &m.signup_heading, None);
+    if !errors.is_empty() {
+        base.title = error_title(s, &m.signup_heading);
+    }
     let ctx = SignupContext {
-        base: page_base(s, &m.signup_heading, None),
+        base,
         heading: m.signup_heading.clone(),
         action: a.signup_url.clone(),
         csrf_token: token,
@@ -183,7 +188,12 @@ fn render(
         email,
         password1,
         password2,
-        form_errors: errors.form.clone(),
+        form_errors: errors
+            .iter()
+            .filter(|e| e.field.is_empty())
+            .map(|e| e.message.clone())
+            .collect(),
+        errors,
         button: m.signup_button.clone(),
         next: safe_next(f.next.as_deref()).map(str::to_owned),
         login_url: a.login_url.clone(),

@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use super::{FieldContext, PageBase};
+use super::{FieldContext, FormError, PageBase};
 
 /// A link under a form or notice.
 #[derive(Debug, Clone)]
@@ -33,8 +33,8 @@ pub struct AccountFormContext {
     pub csrf_token: String,
     /// The inputs, in order.
     pub fields: Vec<FieldContext>,
-    /// Errors not tied to one field.
-    pub form_errors: Vec<String>,
+    /// Every problem, for the summary at the top (whole-form ones first).
+    pub errors: Vec<FormError>,
     /// Submit button text.
     pub button: String,
     /// Links under the form.

@@ -1,5 +1,7 @@
 //! The data each page template receives. Apps that replace a page with their
-//! own askama template get the same fields (see [`super::Renderer`]).
+//! own askama template get the same fields (see [`super::Renderer`]). Each
+//! context renders the page's body (`templates/portcullis/pages/…`);
+//! [`super::Renderer::layout`] puts it into the page frame.
 
 use askama::Template;
 
@@ -20,10 +22,64 @@ pub struct PageBase {
     pub text_color: String,
     /// URL of the stylesheet.
     pub stylesheet: String,
-    /// Link target of the brand (the site root).
+    /// The app's own stylesheet loaded after it (`auth.branding.extra_stylesheet`), empty for none.
+    pub extra_stylesheet: String,
+    /// Link target of the brand (`auth.branding.home_url`).
     pub home_url: String,
+    /// Language of the page (`auth.messages.lang`), for `<html lang>`.
+    pub lang: String,
+    /// Text before the signed-in user's name (`auth.messages.signed_in_as`).
+    pub signed_in_label: String,
     /// Username of the signed-in visitor, if any.
     pub signed_in_as: Option<String>,
+    /// Ask search engines not to index the page: on for Portcullis' own
+    /// pages, off from [`super::page_base`] for the app's pages.
+    pub noindex: bool,
+    /// Heading of a form's error summary (`auth.messages.error_summary_heading`).
+    pub error_summary_heading: String,
+}
+
+/// One problem of a submitted form, for the error summary at the top of
+/// the page: a link to the input it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormError {
+    /// `id` of the input the problem concerns; empty for the whole form.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FormError {
+    /// Every error of `fields`, in page order, after the errors of the
+    /// whole form (`form`).
+    ///
+    /// ```
+    /// use portcullis::render::{FieldContext, FormError};
+    /// let email = FieldContext {
+    ///     name: "email".into(), label: "Email".into(), input_type: "email".into(),
+    ///     value: "x".into(), errors: vec!["Enter a valid email address.".into()],
+    ///     autocomplete: "email".into(), maxlength: 254, help: String::new(), autofocus: true,
+    /// };
+    /// let errors = FormError::collect(&["Try again.".into()], [&email]);
+    /// assert_eq!(errors[0].field, "");
+    /// assert_eq!(errors[1].field, "email");
+    /// ```
+    pub fn collect<'a>(
+        form: &[String],
+        fields: impl IntoIterator<Item = &'a FieldContext>,
+    ) -> Vec<FormError> {
+        let whole = form.iter().map(|m| FormError {
+            field: String::new(),
+            message: m.clone(),
+        });
+        let each = fields.into_iter().flat_map(|f| {
+            f.errors.iter().map(|m| FormError {
+                field: f.name.clone(),
+                message: m.clone(),
+            })
+        });
+        whole.chain(each).collect()
+    }
 }
 
 /// One input of a form.
@@ -76,8 +132,11 @@ pub struct LoginContext {
     pub password: FieldContext,
     /// Submit button text.
     pub button: String,
-    /// The one failure message, when the last attempt failed.
+    /// The one failure message, when the last attempt failed (also in
+    /// `errors` and under the `login` field).
     pub error: Option<String>,
+    /// Every error, for the summary at the top of the form.
+    pub errors: Vec<FormError>,
     /// Safe `next` path carried in a hidden input.
     pub next: Option<String>,
     /// Signup link (when signup is enabled).
@@ -90,6 +149,8 @@ pub struct LoginContext {
     pub password_reset_prompt: String,
     /// Provider buttons.
     pub providers: Vec<ProviderButton>,
+    /// The word between the form and the provider buttons (`auth.messages.login_or`).
+    pub or_label: String,
 }
 
 /// `templates/portcullis/pages/logout.html`.
@@ -112,6 +173,8 @@ pub struct LogoutContext {
     pub not_signed_in: String,
     /// Submit button text.
     pub button: String,
+    /// Text of the home link shown to visitors who are not signed in.
+    pub home_label: String,
 }
 
 /// `templates/portcullis/pages/signup.html`.
@@ -136,6 +199,8 @@ pub struct SignupContext {
     pub password2: FieldContext,
     /// Errors not tied to one field.
     pub form_errors: Vec<String>,
+    /// Every error (the form's, then each field's), for the summary at the top of the form.
+    pub errors: Vec<FormError>,
     /// Submit button text.
     pub button: String,
     /// Safe `next` path carried in a hidden input.

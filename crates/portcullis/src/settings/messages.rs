@@ -45,6 +45,8 @@ messages! {
     logout_button = "Sign out";
     /// Shown on the logout page to a visitor who is not signed in.
     logout_not_signed_in = "You are not signed in.";
+    /// Link back to the home page on the logout page, for a visitor who is not signed in.
+    logout_home_link = "Back to the home page";
     /// Heading of the signup page.
     signup_heading = "Create an account";
     /// Submit button of the signup page.
@@ -83,8 +85,30 @@ messages! {
     password_too_similar = "The password is too similar to the {field}.";
     /// Help text under new-password fields; `{min}` is replaced.
     password_help = "At least {min} characters; not a common password, not all digits, not like your username or email.";
+    /// Language of these messages and of the pages (`<html lang>`), a BCP 47 tag like `en` or `pt-BR`.
+    lang = "en";
+    /// Before the signed-in user's name in the page header.
+    signed_in_as = "Signed in as";
+    /// Between the login form and the provider buttons.
+    login_or = "or";
+    /// Heading of the summary at the top of a form that came back with errors.
+    error_summary_heading = "There is a problem";
+    /// `<title>` of a page whose form has errors; `{title}` is replaced by the page's title.
+    error_title = "Error: {title}";
     /// Title of the 403 page.
     forbidden_heading = "Access denied";
+    /// Title of the 400 page.
+    bad_request_heading = "Bad request";
+    /// Title of the 404 page.
+    not_found_heading = "Page not found";
+    /// Title of the 413 page.
+    too_large_heading = "Form too large";
+    /// Title of the 429 page.
+    too_many_attempts_heading = "Too many attempts";
+    /// Title of the 500 page.
+    server_error_heading = "Something went wrong";
+    /// Title of the 503 page.
+    unavailable_heading = "Temporarily unavailable";
     /// Body of the 403 page for a signed-in user lacking a right.
     forbidden_message = "You do not have permission to view this page.";
     /// Body of the 403 page for a failed CSRF check.

@@ -81,10 +81,33 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             ));
         }
     }
-    if a.branding.brand_icon_src.contains(['"', '<', '>']) {
-        return Err(SettingsError::invalid(
+    let b = &a.branding;
+    // URLs that land in href/src attributes: no script, no data, no other
+    // scheme, and only what the pages' CSP lets the browser load.
+    for (key, value, allowed) in [
+        ("auth.branding.home_url", &b.home_url, UrlKind::PageLink),
+        (
             "auth.branding.brand_icon_src",
-            "must be a plain URL",
+            &b.brand_icon_src,
+            UrlKind::Image,
+        ),
+        (
+            "auth.branding.extra_stylesheet",
+            &b.extra_stylesheet,
+            UrlKind::SameSite,
+        ),
+    ] {
+        if !(value.is_empty() && allowed != UrlKind::PageLink) {
+            check_url(value, allowed).map_err(|why| SettingsError::invalid(key, why))?;
+        }
+    }
+    if !is_language_tag(&a.messages.lang) {
+        return Err(SettingsError::invalid(
+            "auth.messages.lang",
+            format!(
+                "{:?} is not a language tag like \"en\" or \"pt-BR\"",
+                a.messages.lang
+            ),
         ));
     }
 
@@ -337,6 +360,61 @@ fn portcullis_pages(s: &Settings) -> impl Iterator<Item = &str> {
     .into_iter()
 }
 
+/// What a URL setting may point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UrlKind {
+    /// A link: a local path, or an http(s) URL.
+    PageLink,
+    /// An image: a local path or https (the pages' CSP: `img-src 'self' data: https:`).
+    Image,
+    /// A local path only (the pages' CSP: `style-src 'self'`).
+    SameSite,
+}
+
+/// Checks a URL a setting puts into an `href` or `src`.
+fn check_url(value: &str, kind: UrlKind) -> Result<(), String> {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\'))
+    {
+        return Err(format!(
+            "{value:?} must be a plain URL (no spaces, quotes or angle brackets)"
+        ));
+    }
+    if super::is_local_path(value) {
+        return Ok(());
+    }
+    let lower = value.to_ascii_lowercase();
+    let ok = match kind {
+        UrlKind::PageLink => lower.starts_with("https://") || lower.starts_with("http://"),
+        UrlKind::Image => lower.starts_with("https://"),
+        UrlKind::SameSite => false,
+    };
+    if ok
+        && value
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'))
+    {
+        return Ok(());
+    }
+    Err(match kind {
+        UrlKind::PageLink => format!("{value:?} must be a local path like /home or an http(s) URL"),
+        UrlKind::Image => format!("{value:?} must be a local path like /static/logo.svg or an https URL"),
+        UrlKind::SameSite => format!(
+            "{value:?} must be a local path like /static/app.css (the pages load stylesheets from this site only)"
+        ),
+    })
+}
+
+/// A BCP 47 language tag as `<html lang>` takes it: `en`, `pt-BR`, `zh-Hant-TW`.
+fn is_language_tag(v: &str) -> bool {
+    let mut parts = v.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 fn is_hex_colour(v: &str) -> bool {
     let Some(hex) = v.strip_prefix('#') else {
         return false;
@@ -446,6 +524,43 @@ mod tests {
             "https://",
         ] {
             assert!(Origin::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn url_settings_refuse_scripts_and_what_the_csp_would_block() {
+        for good in ["/", "/home", "https://example.com/", "http://example.com"] {
+            assert!(check_url(good, UrlKind::PageLink).is_ok(), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "/\\evil.example",
+            "home",
+            "https://",
+            "https:///x",
+            "/a\" onmouseover=\"x",
+            "/a b",
+            "vbscript:x",
+        ] {
+            assert!(check_url(bad, UrlKind::PageLink).is_err(), "{bad}");
+        }
+        assert!(check_url("/static/logo.svg", UrlKind::Image).is_ok());
+        assert!(check_url("https://cdn.example/logo.png", UrlKind::Image).is_ok());
+        assert!(check_url("http://cdn.example/logo.png", UrlKind::Image).is_err());
+        assert!(check_url("/static/app.css", UrlKind::SameSite).is_ok());
+        assert!(check_url("https://cdn.example/app.css", UrlKind::SameSite).is_err());
+    }
+
+    #[test]
+    fn languages_are_tags() {
+        for good in ["en", "pt-BR", "zh-Hant-TW", "de-1996"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in ["", "e", "en_GB", "en-", "en\" x=\"", "englishlanguage"] {
+            assert!(!is_language_tag(bad), "{bad}");
         }
     }
 

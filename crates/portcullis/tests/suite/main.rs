@@ -20,6 +20,7 @@ mod pages;
 mod password_change;
 mod password_reset;
 mod ratelimit;
+mod renderers;
 mod server;
 mod session_races;
 mod sessions;

@@ -1,7 +1,7 @@
 //! Login, signup and logout pages as a browser sees them.
 
 use actix_web::http::StatusCode;
-use portcullis::security::redirect::encode_next;
+use portcullis::{security::redirect::encode_next, AuthAppExt as _};
 
 use crate::support::{app, csrf_of, setup, setup_with, user, Backend, Browser, PASSWORD};
 
@@ -491,6 +491,194 @@ async fn an_email_only_login_field_is_filled_as_the_username(b: Backend) {
     );
 }
 
+/// The `<title>` text of a page.
+fn title_of(body: &str) -> &str {
+    let start = body.find("<title>").expect("a title") + "<title>".len();
+    &body[start..start + body[start..].find("</title>").unwrap()]
+}
+
+async fn a_form_with_errors_has_a_summary_linking_each_invalid_field(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "max").await;
+    let app = app(&ctx.auth).await;
+    let m = &ctx.auth.settings().auth.messages;
+    let mut br = Browser::new();
+
+    let clean = br.get(&app, "/register").await;
+    assert!(!clean.body.contains("pc-error-summary"), "{}", clean.body);
+    assert!(title_of(&clean.body).starts_with("Create an account"));
+
+    let res = br
+        .submit(
+            &app,
+            "/register",
+            &[
+                ("username", "MAX"),
+                ("email", "not-an-email"),
+                ("password1", PASSWORD),
+                ("password2", "different-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        title_of(&res.body).starts_with("Error: Create an account"),
+        "{}",
+        title_of(&res.body)
+    );
+    let summary_at = res
+        .body
+        .find("class=\"pc-error-summary\"")
+        .expect("summary");
+    let form_at = res.body.find("<form").unwrap();
+    assert!(summary_at < form_at, "the summary comes before the form");
+    assert!(res.body.contains(m.error_summary_heading.as_str()));
+    for (id, message) in [
+        ("username", &m.username_taken),
+        ("email", &m.email_invalid),
+        ("password2", &m.password_mismatch),
+    ] {
+        let link = format!("<a href=\"#{id}\">{}</a>", message.replace('\'', "&#39;"));
+        assert!(res.body.contains(&link), "no {link} in {}", res.body);
+        let tag = input_tag(&res.body, id);
+        assert!(
+            tag.contains(r#"aria-invalid="true""#)
+                && tag.contains(&format!("aria-describedby=\"{id}-errors")),
+            "{tag}"
+        );
+        assert!(res
+            .body
+            .contains(&format!("<ul class=\"pc-errors\" id=\"{id}-errors\">")));
+    }
+    // The valid password field is not marked.
+    assert!(!input_tag(&res.body, "password1").contains("aria-invalid"));
+    assert!(
+        !res.body
+            .contains("<ul class=\"pc-errors\" id=\"username-errors\" role"),
+        "no role=alert on a list"
+    );
+
+    // The one login failure marks the login field and heads the page.
+    let res = Browser::new()
+        .login(&app, "max", "wrong-password-123")
+        .await;
+    assert!(
+        title_of(&res.body).starts_with("Error: Sign in"),
+        "{}",
+        res.body
+    );
+    let tag = input_tag(&res.body, "login");
+    assert!(
+        tag.contains(r#"aria-invalid="true""#)
+            && tag.contains(r#"aria-describedby="login-errors""#),
+        "{tag}"
+    );
+    assert!(res.body.contains("<a href=\"#login\">"), "{}", res.body);
+    let fresh = Browser::new().get(&app, "/login").await;
+    assert!(!input_tag(&fresh.body, "login").contains("aria-invalid"));
+    assert!(title_of(&fresh.body).starts_with("Sign in"));
+}
+
+#[derive(askama::Template)]
+#[template(
+    source = "{% extends \"portcullis/layouts/base.html\" %}{% block content %}<p>app page</p>{% endblock %}",
+    ext = "html"
+)]
+struct AppPage {
+    base: portcullis::render::PageBase,
+}
+
+#[actix_web::get("/app-page")]
+async fn app_page(auth: actix_web::web::ReqData<portcullis::Auth>) -> actix_web::HttpResponse {
+    let base = portcullis::render::page_base(auth.settings(), "App", None);
+    auth.render_page(&AppPage { base }, StatusCode::OK)
+}
+
+async fn only_auth_pages_ask_search_engines_not_to_index_them(b: Backend) {
+    let ctx = setup(&b).await;
+    let app = actix_web::test::init_service(
+        actix_web::App::new()
+            .add_auth_pages(&ctx.auth)
+            .service(app_page),
+    )
+    .await;
+    let noindex = r#"<meta name="robots" content="noindex">"#;
+    let mut br = Browser::new();
+    for path in ["/login", "/register", "/logout"] {
+        let res = br.get(&app, path).await;
+        assert!(res.body.contains(noindex), "{path}: {}", res.body);
+    }
+    let res = br.get(&app, "/app-page").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<p>app page</p>"));
+    assert!(!res.body.contains("noindex"), "{}", res.body);
+}
+
+/// Every string and link of the page frame comes from settings: language,
+/// brand link, extra stylesheet, "Signed in as", the logout page's home
+/// link and the error pages' headings.
+async fn branding_language_and_every_frame_string_come_from_settings(b: Backend) {
+    let ctx = setup_with(&b, |s| {
+        let (br, m) = (&mut s.auth.branding, &mut s.auth.messages);
+        br.home_url = "/accueil".into();
+        br.extra_stylesheet = "/static/app.css".into();
+        br.brand_icon_src = "/static/logo.svg".into();
+        br.primary_color = "#0b6e4f".into();
+        m.lang = "fr-CA".into();
+        m.signed_in_as = "Connecté en tant que".into();
+        m.logout_home_link = "Retour à l’accueil".into();
+        m.bad_request_heading = "Requête invalide".into();
+    })
+    .await;
+    user(&ctx, "zoe").await;
+    let app = app(&ctx.auth).await;
+    let mut br = Browser::new();
+    let page = br.get(&app, "/logout").await;
+    for expected in [
+        r#"<html lang="fr-CA">"#,
+        r#"<a class="pc-brand" href="/accueil">"#,
+        r#"<link rel="stylesheet" href="/static/app.css">"#,
+        r#"src="/static/logo.svg""#,
+        "--pc-primary: #0b6e4f",
+        r#"<a href="/accueil">Retour à l’accueil</a>"#,
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "no {expected} in {}",
+            page.body
+        );
+    }
+    // The default stylesheet comes first, so the app's own overrides it.
+    assert!(page.body.find("portcullis.css").unwrap() < page.body.find("/static/app.css").unwrap());
+    br.login(&app, "zoe", PASSWORD).await;
+    let page = br.get(&app, "/logout").await;
+    assert!(
+        page.body
+            .contains("Connecté en tant que <strong>zoe</strong>"),
+        "{}",
+        page.body
+    );
+    let token = csrf_of(&page.body);
+    let bad = br
+        .post_with(
+            &app,
+            "/login",
+            &[],
+            &[("content-type", "text/plain"), ("x-csrf-token", &token)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Requête invalide"), "{}", bad.body);
+    assert!(!bad.body.contains("Bad Request"), "{}", bad.body);
+
+    // The defaults name no extra stylesheet.
+    let ctx = setup(&b).await;
+    let app = crate::support::app(&ctx.auth).await;
+    let page = Browser::new().get(&app, "/logout").await;
+    assert_eq!(page.body.matches("rel=\"stylesheet\"").count(), 1);
+    assert!(page.body.contains(r#"<html lang="en">"#));
+}
+
 crate::on_both_backends!(
     login_page_has_a_csrf_form_and_safe_headers,
     one_message_for_unknown_user_wrong_password_and_inactive,
@@ -504,4 +692,7 @@ crate::on_both_backends!(
     custom_urls_and_messages_come_from_settings,
     fields_help_people_and_password_managers,
     an_email_only_login_field_is_filled_as_the_username,
+    a_form_with_errors_has_a_summary_linking_each_invalid_field,
+    only_auth_pages_ask_search_engines_not_to_index_them,
+    branding_language_and_every_frame_string_come_from_settings,
 );

@@ -162,6 +162,28 @@ fn a_missing_file_or_bad_value_stops_start_up_naming_it() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("auth.branding.primary_color"), "{err}");
+    for (toml, key) in [
+        (
+            "[auth.branding]\nhome_url = \"javascript:alert(1)\"",
+            "auth.branding.home_url",
+        ),
+        ("[auth.branding]\nhome_url = \"\"", "auth.branding.home_url"),
+        (
+            "[auth.branding]\nbrand_icon_src = \"data:image/svg+xml,x\"",
+            "auth.branding.brand_icon_src",
+        ),
+        (
+            "[auth.branding]\nextra_stylesheet = \"https://cdn.example/x.css\"",
+            "auth.branding.extra_stylesheet",
+        ),
+        (
+            "[auth.messages]\nlang = \"en\\\" onload=\\\"x\"",
+            "auth.messages.lang",
+        ),
+    ] {
+        let err = Settings::from_toml_str(toml).unwrap_err().to_string();
+        assert!(err.contains(key), "{toml}: {err}");
+    }
     let err = Settings::from_toml_str("[security]\nhash_thread_nice = 25\n")
         .unwrap_err()
         .to_string();

@@ -58,6 +58,17 @@ pub struct Ctx {
     _dir: tempfile::TempDir,
 }
 
+impl Ctx {
+    /// A context around an `Auth` built elsewhere (its database directory
+    /// kept by the caller).
+    pub fn of(auth: Auth) -> Ctx {
+        Ctx {
+            auth,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+}
+
 async fn fresh_url(backend: &Backend, dir: &tempfile::TempDir) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),

@@ -1,0 +1,225 @@
+// Portcullis' pages in a real browser (Debian's Chromium through
+// playwright-core), against the demo that scripts/browser-tests.sh starts:
+// BASE_URL names it, SCREENSHOTS a folder for the reviewer's screenshots.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.BASE_URL;
+const SHOTS = process.env.SCREENSHOTS;
+assert.ok(BASE, "BASE_URL must name the running demo");
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const FLAGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const PASSWORD = "violet-harbour-42-kites";
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 375, height: 740 };
+
+const profiles = [];
+async function browser(options = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "portcullis-chromium-"));
+  profiles.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: FLAGS,
+    viewport: DESKTOP,
+    ...options,
+  });
+  profiles.push(context);
+  return context;
+}
+
+let ctx;
+let page;
+before(async () => {
+  ctx = await browser({ bypassCSP: true }); // axe is injected into the pages
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+});
+after(async () => {
+  for (const p of profiles) {
+    if (typeof p === "string") rmSync(p, { recursive: true, force: true });
+    else await p.close();
+  }
+});
+
+const go = (path) => page.goto(BASE + path);
+const shoot = async (name) => {
+  if (!SHOTS) return;
+  for (const [label, size] of [["desktop", DESKTOP], ["mobile", MOBILE]]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(DESKTOP);
+};
+
+async function axe(name) {
+  for (const size of [DESKTOP, MOBILE]) {
+    await page.setViewportSize(size);
+    await page.evaluate(AXE);
+    const result = await page.evaluate(() =>
+      globalThis.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+    );
+    const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(found, [], `${name} at ${size.width}px: axe violations`);
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+const user = `ann${Date.now() % 100000}`;
+
+test("sign up, reach the dashboard, sign out, sign in with the keyboard only, get a 403", async () => {
+  await go("/register");
+  await shoot("signup");
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("Email").fill(`${user}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Password (again)").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(BASE + "/");
+  assert.match(await page.locator(".pc-session").innerText(), new RegExp(`Signed in as ${user}`));
+  await shoot("home");
+  await go("/dashboard");
+  assert.equal(await page.locator("h1").innerText(), `Hello, ${user}!`);
+  await go("/reports");
+  assert.match(await page.locator(".pc-status").innerText(), /403/);
+  await go("/logout");
+  await shoot("logout-confirm");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(BASE + "/");
+  assert.match(await page.content(), /Not signed in/);
+
+  // Keyboard only: the login field has focus when the page opens.
+  await go("/login?next=/dashboard");
+  await shoot("login");
+  await page.keyboard.type(user);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(BASE + "/dashboard");
+  assert.equal(await page.locator("h1").innerText(), `Hello, ${user}!`);
+  await go("/logout");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(BASE + "/");
+});
+
+test("the error summary links move focus to the field with the problem", async () => {
+  await go("/register");
+  await page.getByLabel("Username").fill(user); // taken
+  await page.getByLabel("Email").fill(`${user}@example.com`); // taken
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Password (again)").fill("something-else-entirely");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForSelector(".pc-error-summary");
+  assert.match(await page.title(), /^Error: /);
+  await shoot("signup-errors");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "username", "focus on the first invalid field");
+  for (const id of ["email", "password2", "username"]) {
+    await page.locator(`.pc-error-summary a[href="#${id}"]`).click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), id);
+    assert.equal(await page.locator(`#${id}`).getAttribute("aria-invalid"), "true");
+  }
+  await axe("signup with errors");
+  await go("/login");
+  await page.getByLabel("Username or email").fill(user);
+  await page.getByLabel("Password").fill("wrong-password-123");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForSelector(".pc-error-summary");
+  await page.locator('.pc-error-summary a[href="#login"]').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "login");
+  await axe("login failure");
+});
+
+test("no axe violations (WCAG 2 A/AA) on the login, signup, logout, 403, 404 and 429 pages", async () => {
+  for (const path of ["/login", "/register", "/logout", "/no/such/page"]) {
+    await go(path);
+    await axe(path);
+  }
+  await shoot("404");
+  // 429: scripts/browser-tests.sh lowers the per-account failed-login limit.
+  const victim = `locked${Date.now() % 100000}`;
+  let status = 0;
+  for (let i = 0; i < 6 && status !== 429; i++) {
+    await go("/login");
+    await page.getByLabel("Username or email").fill(victim);
+    await page.getByLabel("Password").fill("wrong-password-123");
+    const [res] = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+    status = res.status();
+  }
+  assert.equal(status, 429);
+  await axe("429");
+  await shoot("429");
+  // 403, signed in without the permission.
+  await go("/login");
+  await page.getByLabel("Username or email").fill(user);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(BASE + "/");
+  const res = await go("/reports");
+  assert.equal(res.status(), 403);
+  await axe("403");
+  await shoot("403");
+  await go("/logout");
+  await axe("logout (signed in)");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(BASE + "/");
+});
+
+test("no horizontal scrolling at 320 and 375 px", async () => {
+  for (const width of [320, 375]) {
+    await page.setViewportSize({ width, height: 700 });
+    for (const path of ["/", "/login", "/register", "/logout", "/no/such/page"]) {
+      await go(path);
+      const [scroll, client] = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      assert.ok(scroll <= client, `${path} at ${width}px: ${scroll}px wide in ${client}px`);
+    }
+  }
+  await page.setViewportSize(DESKTOP);
+});
+
+test("keyboard focus is visible on links, inputs and buttons", async () => {
+  await go("/login");
+  const focusRing = () =>
+    page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement);
+      return { tag: document.activeElement.tagName, outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0, shadow: s.boxShadow !== "none" };
+    });
+  const seen = new Set();
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focusRing();
+    if (f.tag === "BODY") continue;
+    assert.ok(f.outline || f.shadow, `no visible focus on a ${f.tag}`);
+    seen.add(f.tag);
+  }
+  for (const tag of ["A", "INPUT", "BUTTON"]) assert.ok(seen.has(tag), `never focused a ${tag}: ${[...seen]}`);
+});
+
+test("the pages work with JavaScript disabled", async () => {
+  const off = await browser({ javaScriptEnabled: false });
+  const p = off.pages()[0] ?? (await off.newPage());
+  await p.goto(BASE + "/login?next=/dashboard");
+  await p.keyboard.type(user);
+  await p.keyboard.press("Tab");
+  await p.keyboard.type(PASSWORD);
+  await p.keyboard.press("Enter");
+  await p.waitForURL(BASE + "/dashboard");
+  await p.goto(BASE + "/logout");
+  await p.locator("button[type=submit]").click();
+  await p.waitForURL(BASE + "/");
+  await p.goto(BASE + "/dashboard");
+  assert.match(p.url(), /\/login\?next=%2Fdashboard$/);
+});
