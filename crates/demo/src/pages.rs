@@ -100,6 +100,28 @@ pub fn home(auth: &Auth, user: Option<&User>) -> HttpResponse {
         "public: asks to confirm (the demo's own template, through its Renderer); only its POST signs you out",
         Access::Public,
     ));
+    if a.password_reset_enabled {
+        pages.push(item(
+            &a.password_reset_url,
+            "public: mails a reset link (the demo prints every mail where it runs: email.backend = \"console\")",
+            Access::Public,
+        ));
+    }
+    pages.push(item(
+        &a.password_change_url,
+        "signed in: change your password; this session stays, the others end",
+        Access::for_user(user, |u| u.is_active, "an active account"),
+    ));
+    pages.push(item(
+        &a.email_change_url,
+        "signed in: change your address; a link goes to the new one",
+        Access::for_user(user, |u| u.is_active, "an active account"),
+    ));
+    pages.push(item(
+        &a.verify_email_url,
+        "public: send the confirmation link again (auth.email_verification)",
+        Access::Public,
+    ));
 
     let active = |u: &User| u.is_active;
     let guarded = vec![
