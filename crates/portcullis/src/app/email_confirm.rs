@@ -78,11 +78,7 @@ impl Auth {
             return Ok(());
         };
         let a = &self.settings().auth;
-        let reset = if a.password_reset_enabled {
-            a.password_reset_url.as_str()
-        } else {
-            ""
-        };
+        let reset = self.reset_path();
         self.queue_mail(
             MailKind::AccountExists,
             &row.email,
@@ -210,19 +206,13 @@ impl Auth {
             }
             audit(AuditEvent::EmailChanged, Some(&row.id.to_string()), "");
             if !row.email.is_empty() {
-                let a = &self.settings().auth;
-                let reset = if a.password_reset_enabled {
-                    a.password_reset_url.as_str()
-                } else {
-                    ""
-                };
                 self.queue_mail(
                     MailKind::EmailChanged,
                     &row.email,
                     &MailAbout {
                         username: &row.username,
                         email: &claim.address,
-                        link_path: reset,
+                        link_path: self.reset_path(),
                         secondary_path: "",
                     },
                 );

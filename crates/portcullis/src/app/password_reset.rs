@@ -176,21 +176,27 @@ impl Auth {
         if email.is_empty() {
             return;
         }
-        let a = &self.settings().auth;
-        let reset = if a.password_reset_enabled {
-            a.password_reset_url.as_str()
-        } else {
-            ""
-        };
         self.queue_mail(
             MailKind::PasswordChanged,
             email,
             &MailAbout {
                 username,
                 email,
-                link_path: reset,
+                link_path: self.reset_path(),
                 secondary_path: "",
             },
         );
+    }
+}
+
+impl Auth {
+    /// The reset page's path for links in mails, empty when reset is off.
+    pub(crate) fn reset_path(&self) -> &str {
+        let a = &self.settings().auth;
+        if a.password_reset_enabled {
+            &a.password_reset_url
+        } else {
+            ""
+        }
     }
 }

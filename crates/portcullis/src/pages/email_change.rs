@@ -10,12 +10,7 @@ use super::{
     password_change::signed_in,
     respond,
 };
-use crate::{
-    accounts::FieldErrors,
-    render::Notice,
-    security::{client_ip::client_ip, ratelimit::Action},
-    Auth, User,
-};
+use crate::{accounts::FieldErrors, render::Notice, security::ratelimit::Action, Auth, User};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -45,18 +40,16 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
     };
     let a = &auth.settings().auth;
     let m = &a.messages;
-    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
-    let key = format!("user:{}", user.id);
-    match auth
-        .rate_limiter()
-        .consume(&[Action::ManageEmail], ip, Some(&key))
-        .await
+    if let Err(res) = respond::count_attempt(
+        &auth,
+        &req,
+        &[Action::ManageEmail],
+        Some(&format!("user:{}", user.id)),
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(limited)) => {
-            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
-        }
-        Err(e) => return auth.failure_page(&e.into()),
+        return res;
     }
     match auth.request_email_change(&user, &f.email).await {
         Ok(Ok(())) => notice(

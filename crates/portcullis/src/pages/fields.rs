@@ -1,6 +1,6 @@
 //! Building the inputs of the pages' forms.
 
-use crate::render::FieldContext;
+use crate::{accounts::FieldErrors, render::FieldContext, settings::AuthSettings};
 
 /// An input; a password's value is never sent back, others are shown
 /// again cut to `maxlength` (0: no limit on the input).
@@ -41,4 +41,45 @@ pub(super) fn focus_first(fields: &mut [FieldContext]) {
     if let Some(f) = fields.get_mut(first) {
         f.autofocus = true;
     }
+}
+
+/// The `new_password1` and `new_password2` inputs of the password-change
+/// and set-a-new-password forms, with the rules as help.
+pub(super) fn new_password_pair(a: &AuthSettings, errors: &FieldErrors) -> Vec<FieldContext> {
+    let m = &a.messages;
+    let mut new1 = field(
+        "new_password1",
+        &m.new_password_label,
+        "password",
+        "",
+        &errors.password,
+        "new-password",
+        0,
+    );
+    new1.help = m
+        .password_help
+        .replace("{min}", &a.password_min_length.to_string());
+    let new2 = field(
+        "new_password2",
+        &m.new_password_confirm_label,
+        "password",
+        "",
+        &errors.password_confirm,
+        "new-password",
+        0,
+    );
+    vec![new1, new2]
+}
+
+/// The one `email` input of the reset-request and resend forms.
+pub(super) fn email_field(a: &AuthSettings, value: &str, errors: &FieldErrors) -> FieldContext {
+    field(
+        "email",
+        &a.messages.email_label,
+        "email",
+        value,
+        &errors.email,
+        "email",
+        crate::accounts::MAX_EMAIL_CHARS,
+    )
 }

@@ -7,16 +7,12 @@ use serde::Deserialize;
 
 use super::{
     account::{link, notice, FormPage},
-    fields::field,
+    fields::{field, new_password_pair},
     respond,
 };
 use crate::{
-    accounts::FieldErrors,
-    error::AuthError,
-    guard::require_login,
-    render::Notice,
-    security::{client_ip::client_ip, ratelimit::Action},
-    Auth, User,
+    accounts::FieldErrors, error::AuthError, guard::require_login, render::Notice,
+    security::ratelimit::Action, Auth, User,
 };
 
 #[derive(Deserialize, Default)]
@@ -58,19 +54,16 @@ pub(super) async fn submit(
         Ok(u) => u,
         Err(res) => return res,
     };
-    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
-    let key = format!("user:{}", user.id);
-    match auth
-        .rate_limiter()
-        .consume(&[Action::ChangePassword], ip, Some(&key))
-        .await
+    if let Err(res) = respond::count_attempt(
+        &auth,
+        &req,
+        &[Action::ChangePassword],
+        Some(&format!("user:{}", user.id)),
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(limited)) => {
-            let m = &auth.settings().auth.messages;
-            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts);
-        }
-        Err(e) => return auth.failure_page(&e.into()),
+        return res;
     }
     match auth
         .change_password(
@@ -130,27 +123,8 @@ fn render(auth: &Auth, req: &HttpRequest, user: &User, errors: &FieldErrors) -> 
         "current-password",
         0,
     );
-    let mut new1 = field(
-        "new_password1",
-        &m.new_password_label,
-        "password",
-        "",
-        &errors.password,
-        "new-password",
-        0,
-    );
-    new1.help = m
-        .password_help
-        .replace("{min}", &a.password_min_length.to_string());
-    let new2 = field(
-        "new_password2",
-        &m.new_password_confirm_label,
-        "password",
-        "",
-        &errors.password_confirm,
-        "new-password",
-        0,
-    );
+    let mut fields = vec![old];
+    fields.extend(new_password_pair(a, errors));
     let mut links = Vec::new();
     if a.password_reset_enabled {
         links.push(link(&a.password_reset_url, &m.forgot_password_prompt));
@@ -159,7 +133,7 @@ fn render(auth: &Auth, req: &HttpRequest, user: &User, errors: &FieldErrors) -> 
         heading: m.password_change_heading.clone(),
         intro: Vec::new(),
         action: a.password_change_url.clone(),
-        fields: vec![old, new1, new2],
+        fields,
         form_errors: Vec::new(),
         button: m.password_change_button.clone(),
         links,

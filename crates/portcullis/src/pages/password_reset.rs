@@ -9,17 +9,12 @@ use serde::Deserialize;
 
 use super::{
     account::{link, no_referrer, notice, FormPage},
-    fields::field,
+    fields::{email_field, new_password_pair},
     respond,
 };
 use crate::{
-    accounts::FieldErrors,
-    app::ResetOutcome,
-    error::AuthError,
-    render::Notice,
-    security::{client_ip::client_ip, ratelimit::Action},
-    session::keys,
-    Auth,
+    accounts::FieldErrors, app::ResetOutcome, error::AuthError, render::Notice,
+    security::ratelimit::Action, session::keys, Auth,
 };
 
 /// The path segment that stands for the token once it is in the session.
@@ -62,17 +57,16 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
     }
     // Per address and per client; the same 429 whether the address has an
     // account or not.
-    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
-    match auth
-        .rate_limiter()
-        .consume(&[Action::ResetPassword], ip, Some(email))
-        .await
+    if let Err(res) = respond::count_attempt(
+        &auth,
+        &req,
+        &[Action::ResetPassword],
+        Some(email),
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(limited)) => {
-            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
-        }
-        Err(e) => return auth.failure_page(&e.into()),
+        return res;
     }
     match auth.request_password_reset(email).await {
         Ok(()) => respond::see_other(&format!("{}/done", a.password_reset_url)),
@@ -164,18 +158,16 @@ pub(super) async fn link_post(
     if segment != SET_PASSWORD {
         return invalid(&auth, &req);
     }
-    let m = &auth.settings().auth.messages;
-    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
-    match auth
-        .rate_limiter()
-        .consume(&[Action::ResetPasswordFromKey], ip, None)
-        .await
+    if let Err(res) = respond::count_attempt(
+        &auth,
+        &req,
+        &[Action::ResetPasswordFromKey],
+        None,
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(limited)) => {
-            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
-        }
-        Err(e) => return auth.failure_page(&e.into()),
+        return res;
     }
     let row = match session_target(&auth, &session, &uid).await {
         Ok(Some(row)) => row,
@@ -261,15 +253,7 @@ fn render_request(
         heading: m.password_reset_heading.clone(),
         intro: vec![m.password_reset_intro.clone()],
         action: a.password_reset_url.clone(),
-        fields: vec![field(
-            "email",
-            &m.email_label,
-            "email",
-            email,
-            &errors.email,
-            "email",
-            254,
-        )],
+        fields: vec![email_field(a, email, errors)],
         form_errors: Vec::new(),
         button: m.password_reset_button.clone(),
         links: vec![link(&a.login_url, &m.login_prompt)],
@@ -280,32 +264,11 @@ fn render_request(
 fn render_set(auth: &Auth, req: &HttpRequest, uid: &str, errors: &FieldErrors) -> HttpResponse {
     let a = &auth.settings().auth;
     let m = &a.messages;
-    let mut new1 = field(
-        "new_password1",
-        &m.new_password_label,
-        "password",
-        "",
-        &errors.password,
-        "new-password",
-        0,
-    );
-    new1.help = m
-        .password_help
-        .replace("{min}", &a.password_min_length.to_string());
-    let new2 = field(
-        "new_password2",
-        &m.new_password_confirm_label,
-        "password",
-        "",
-        &errors.password_confirm,
-        "new-password",
-        0,
-    );
     FormPage {
         heading: m.password_reset_confirm_heading.clone(),
         intro: Vec::new(),
         action: format!("{}/confirm/{uid}/{SET_PASSWORD}", a.password_reset_url),
-        fields: vec![new1, new2],
+        fields: new_password_pair(a, errors),
         form_errors: Vec::new(),
         button: m.password_reset_confirm_button.clone(),
         links: Vec::new(),

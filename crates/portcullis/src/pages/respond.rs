@@ -118,3 +118,22 @@ pub(super) fn rate_limited(
         .insert(header::RETRY_AFTER, limited.retry_after_secs.into());
     res
 }
+
+/// Counts one attempt at `actions` for this client (and `key`, when the
+/// action counts per key), or the response to send instead: the 429 page
+/// with `Retry-After` saying `message`, or the failure page.
+pub(super) async fn count_attempt(
+    auth: &Auth,
+    req: &HttpRequest,
+    actions: &[crate::security::ratelimit::Action],
+    key: Option<&str>,
+    message: &str,
+) -> Result<(), HttpResponse> {
+    let ip =
+        crate::security::client_ip::client_ip(req, auth.settings().security.trusted_proxy_count);
+    match auth.rate_limiter().consume(actions, ip, key).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(limited)) => Err(rate_limited(auth, req, &limited, message)),
+        Err(e) => Err(auth.failure_page(&e.into())),
+    }
+}

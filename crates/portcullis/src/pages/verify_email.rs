@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     account::{link, notice, FormPage},
-    fields::field,
+    fields::email_field,
     respond,
 };
 use crate::{
@@ -47,17 +47,16 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
         };
         return render_resend(&auth, &req, email, &errors);
     }
-    let ip = client_ip(&req, auth.settings().security.trusted_proxy_count);
-    match auth
-        .rate_limiter()
-        .consume(&[Action::ConfirmEmail], ip, Some(email))
-        .await
+    if let Err(res) = respond::count_attempt(
+        &auth,
+        &req,
+        &[Action::ConfirmEmail],
+        Some(email),
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await
     {
-        Ok(Ok(_)) => {}
-        Ok(Err(limited)) => {
-            return respond::rate_limited(&auth, &req, &limited, &m.too_many_attempts)
-        }
-        Err(e) => return auth.failure_page(&e.into()),
+        return res;
     }
     match auth.row_by_email(email).await {
         Ok(Some(row)) if row.is_active => auth.mail_verification(&row),
@@ -168,15 +167,7 @@ fn render_resend(
         heading: m.verify_email_resend_heading.clone(),
         intro: vec![m.verify_email_resend_intro.clone()],
         action: a.verify_email_url.clone(),
-        fields: vec![field(
-            "email",
-            &m.email_label,
-            "email",
-            email,
-            &errors.email,
-            "email",
-            254,
-        )],
+        fields: vec![email_field(a, email, errors)],
         form_errors: Vec::new(),
         button: m.verify_email_resend_button.clone(),
         links: vec![link(&a.login_url, &m.login_prompt)],
