@@ -57,5 +57,5 @@ for _ in $(seq 100); do
 done
 
 echo "browser-tests: demo on http://127.0.0.1:$port (PID $demo_pid); screenshots in $shots"
-BASE_URL="http://127.0.0.1:$port" SCREENSHOTS="$shots" \
+BASE_URL="http://127.0.0.1:$port" SCREENSHOTS="$shots" DEMO_LOG="$work/demo.log" \
     node --test --test-concurrency=1 tests/browser/suite/

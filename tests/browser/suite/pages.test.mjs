@@ -175,10 +175,87 @@ test("no axe violations (WCAG 2 A/AA) on the login, signup, logout, 403, 404 and
   await page.waitForURL(BASE + "/");
 });
 
+// The demo prints every mail to its output (email.backend = "console"),
+// which scripts/browser-tests.sh keeps in DEMO_LOG: the newest link there.
+async function mailedLink(pathPrefix) {
+  const log = process.env.DEMO_LOG;
+  assert.ok(log, "DEMO_LOG must name the demo's output");
+  for (let i = 0; i < 100; i++) {
+    const found = [...readFileSync(log, "utf8").matchAll(/^http:\/\/\S+$/gm)]
+      .map((m) => m[0])
+      .filter((l) => new URL(l).pathname.startsWith(pathPrefix));
+    if (found.length) return new URL(found.at(-1)).pathname;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no mailed link to ${pathPrefix} in ${log}`);
+}
+
+test("password reset by mail and password change, accessible at every step", async () => {
+  const name = `rex${Date.now() % 100000}`;
+  await go("/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Password (again)").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(BASE + "/");
+  await go("/password-change");
+  await axe("password change");
+  await shoot("password-change");
+  const changed = "amber-orchard-51-rivers";
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill(changed);
+  await page.getByLabel("New password (again)").fill(changed);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.waitForLoadState();
+  assert.equal(new URL(page.url()).pathname, "/password-change/done", await page.locator("main").innerText());
+  await axe("password changed");
+  await go("/account/email");
+  await axe("email change");
+  await go("/logout");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(BASE + "/");
+
+  await go("/login");
+  await page.getByRole("link", { name: "Forgotten your password?" }).click();
+  await page.waitForURL(BASE + "/password-reset");
+  await axe("password reset request");
+  await shoot("password-reset");
+  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await page.waitForURL(BASE + "/password-reset/done");
+  await axe("password reset sent");
+  const link = await mailedLink("/password-reset/confirm/");
+  await go(link);
+  assert.match(page.url(), /\/set-password$/, "the token leaves the address bar");
+  await axe("set a new password");
+  await shoot("password-reset-confirm");
+  const fresh = "cobalt-willow-83-harbours";
+  await page.getByLabel("New password", { exact: true }).fill(fresh);
+  await page.getByLabel("New password (again)").fill(fresh);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(BASE + "/password-reset/complete");
+  await axe("password reset complete");
+  const again = await go(link);
+  assert.equal(again.status(), 400);
+  await axe("reset link no longer valid");
+  await shoot("link-invalid");
+  await go("/login?next=/dashboard");
+  await page.getByLabel("Username or email").fill(name);
+  await page.getByLabel("Password").fill(fresh);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(BASE + "/dashboard");
+  await go("/logout");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(BASE + "/");
+  await go("/verify-email");
+  await axe("resend confirmation");
+});
+
 test("no horizontal scrolling at 320 and 375 px", async () => {
   for (const width of [320, 375]) {
     await page.setViewportSize({ width, height: 700 });
-    for (const path of ["/", "/login", "/register", "/logout", "/no/such/page"]) {
+    for (const path of ["/", "/login", "/register", "/logout", "/no/such/page", "/password-reset", "/password-reset/done", "/verify-email", "/verify-email/sent", "/password-reset/confirm/1/bad-token"]) {
       await go(path);
       const [scroll, client] = await page.evaluate(() => [
         document.documentElement.scrollWidth,

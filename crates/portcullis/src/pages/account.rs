@@ -1,6 +1,6 @@
 //! What the account pages (password change and reset, email confirmation
 //! and change) share: their form page, their notice pages, and the
-//! `Referrer-Policy` of pages whose URL carries a token.
+//! `Referrer-Policy` of the answer to a URL that carries a token.
 
 use actix_web::{
     http::{
@@ -62,7 +62,7 @@ impl FormPage {
             button: self.button,
             links: self.links,
         };
-        no_referrer(auth.page_response(draw(auth.renderer(), &ctx), StatusCode::OK))
+        auth.page_response(draw(auth.renderer(), &ctx), StatusCode::OK)
     }
 }
 
@@ -103,7 +103,7 @@ pub(super) fn notice(
         form,
         links,
     };
-    no_referrer(auth.page_response(auth.renderer().notice(&ctx), status))
+    auth.page_response(auth.renderer().notice(&ctx), status)
 }
 
 /// A link under a form or notice.
@@ -114,8 +114,11 @@ pub(super) fn link(href: &str, label: &str) -> LinkContext {
     }
 }
 
-/// `Referrer-Policy: no-referrer`: a page whose URL carried a token must
-/// not hand it to the next site (OWASP's Forgot Password sheet).
+/// `Referrer-Policy: no-referrer`, for the answer to a URL that carries a
+/// token (OWASP's Forgot Password sheet). Only where no form follows:
+/// under `no-referrer` browsers send `Origin: null` with a form's POST,
+/// which the CSRF check refuses. Every other page keeps `same-origin`, so
+/// no URL of ours reaches another site either way.
 pub(super) fn no_referrer(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
         header::REFERRER_POLICY,
