@@ -45,6 +45,15 @@
 //! an askama template) or [`csrf_token`] gives your own forms their hidden
 //! `csrf_token` field.
 //!
+//! ## Sign in with OpenID Connect
+//!
+//! List providers under `[[oidc.providers]]` (settings.example.toml): the
+//! login page gets a "Sign in with …" button each, and `/oidc/{id}/login`,
+//! `/oidc/{id}/callback` and `/account/connections` are mounted. Code flow
+//! with PKCE, `state` and `nonce` in a short-lived encrypted cookie, the ID
+//! token checked by the `openidconnect` crate; accounts are matched on
+//! (provider, subject) only, and signed in through [`Auth::sign_in`].
+//!
 //! ## The public API
 //!
 //! What an app needs, and nothing under it:
@@ -69,7 +78,7 @@
 //! store and the hashing pool are private; the `test-support` feature opens
 //! the few hooks this crate's own tests need (`test_support`).
 //!
-//! Public items: 92 (rustdoc's list of all items; `scripts/api-count.sh`
+//! Public items: 98 (rustdoc's list of all items; `scripts/api-count.sh`
 //! checks this number in the test command).
 
 #![deny(unsafe_code)]
@@ -82,6 +91,7 @@ pub mod db;
 mod error;
 pub mod guard;
 mod middleware;
+mod oidc;
 mod pages;
 pub mod password;
 pub mod render;

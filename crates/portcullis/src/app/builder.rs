@@ -10,6 +10,7 @@ use crate::{
     db::{self, Database},
     error::AuthError,
     guard::{context::GuardContext, DenyHook},
+    oidc::Registry,
     password::{HashParams, HashPool, PasswordRules},
     render::{DefaultRenderer, Renderer},
     security::{
@@ -105,8 +106,10 @@ impl AuthBuilder {
             on_denied: self.on_denied,
             user_loads: Default::default(),
         });
+        let oidc = Arc::new(Registry::new(&settings, &secret));
         let auth = Auth {
             inner: Arc::new(AuthInner {
+                oidc,
                 settings,
                 db,
                 hasher,
@@ -181,6 +184,7 @@ impl Auth {
                 csrf_cookie: Arc::clone(&i.csrf_cookie),
                 renderer: Arc::clone(&i.renderer),
                 rules: i.rules.clone(),
+                oidc: Arc::clone(&i.oidc),
                 guard,
             }),
         }

@@ -7,6 +7,7 @@ mod backend;
 mod builder;
 mod csrf_token;
 mod manage;
+pub(crate) mod oidc;
 mod purge;
 mod responses;
 mod sign_in;
@@ -23,6 +24,7 @@ pub use csrf_token::{csrf_token, CsrfField};
 use crate::{
     db::Database,
     guard::context::GuardContext,
+    oidc::Registry,
     password::{HashPool, PasswordRules},
     render::Renderer,
     security::{
@@ -65,6 +67,8 @@ pub(crate) struct AuthInner {
     pub(crate) rate_limit_policy: Arc<Policy>,
     /// What guards read on every request (shares settings, database and renderer).
     pub(crate) guard: Arc<GuardContext>,
+    /// The OpenID providers (discovery cached across workers) and the flow cookie.
+    pub(crate) oidc: Arc<Registry>,
 }
 
 impl std::fmt::Debug for Auth {

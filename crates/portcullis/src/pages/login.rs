@@ -54,6 +54,10 @@ pub(super) async fn submit(
         Ok(posted) => posted,
         Err(res) => return res,
     };
+    if !auth.settings().oidc.only_provider.is_empty() {
+        // A provider is the only way in: no password sign-in at all.
+        return auth.status_page(StatusCode::FORBIDDEN);
+    }
     // POST `next` first, then the query string, as Django.
     let next = f.next.clone().or_else(|| form::query_next(&req));
     let m = &auth.settings().auth.messages;
@@ -178,7 +182,10 @@ fn render(
         next: safe_next(next).map(str::to_owned),
         signup_url: a.signup_enabled.then(|| a.signup_url.clone()),
         signup_prompt: m.signup_prompt.clone(),
-        providers: Vec::new(),
+        providers: super::oidc::buttons(auth, next),
+        password_form: s.oidc.only_provider.is_empty(),
     };
-    auth.page_response(auth.inner.renderer.login(&ctx), status)
+    let mut res = auth.page_response(auth.inner.renderer.login(&ctx), status);
+    super::oidc::allow_provider_forms(auth, &mut res);
+    res
 }

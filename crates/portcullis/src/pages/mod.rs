@@ -8,6 +8,7 @@ mod assets;
 pub(crate) mod form;
 mod login;
 mod logout;
+mod oidc;
 mod respond;
 mod signup;
 
@@ -41,6 +42,9 @@ impl Auth {
             auth.logout_page()(cfg);
             if a.signup_enabled {
                 auth.signup_page()(cfg);
+            }
+            if !auth.inner.oidc.is_empty() {
+                oidc::mount(&auth, cfg);
             }
             auth.static_files()(cfg);
         }

@@ -29,8 +29,8 @@ pub(crate) use page::page_response;
 pub(crate) use status::{busy_page, failure_page, status_page};
 
 pub use context::{
-    ErrorContext, FieldContext, LoginContext, LogoutContext, PageBase, ProviderButton,
-    SignupContext,
+    ConnectionRow, ConnectionsContext, ErrorContext, FieldContext, LoginContext, LogoutContext,
+    OidcConfirmContext, OidcErrorContext, PageBase, ProviderButton, SignupContext,
 };
 
 use crate::{security::headers::apply_page_headers, settings::Settings};
@@ -71,6 +71,30 @@ pub trait Renderer: Send + Sync + 'static {
     /// # Errors
     /// [`RenderError`] when the template fails.
     fn error(&self, ctx: &ErrorContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// The page a bare GET of `/oidc/{id}/login` shows (unless `oidc.login_on_get`).
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn oidc_confirm(&self, ctx: &OidcConfirmContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// A failed sign-in with a provider, with a retry link.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn oidc_error(&self, ctx: &OidcErrorContext) -> Result<String, RenderError> {
+        Ok(askama::Template::render(ctx)?)
+    }
+
+    /// `/account/connections`: connect and disconnect providers.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn connections(&self, ctx: &ConnectionsContext) -> Result<String, RenderError> {
         Ok(askama::Template::render(ctx)?)
     }
 }

@@ -42,7 +42,7 @@ pub use email::{EmailBackend, EmailSettings};
 pub use error::SettingsError;
 pub(crate) use local_path::is_local_path;
 pub use messages::Messages;
-pub use oidc::{OidcSettings, ProviderSettings};
+pub use oidc::{GroupsSync, OidcMessages, OidcSettings, ProviderSettings};
 pub use rate_limits::{Rate, RateLimitSettings, RatePer, MAX_RATE_PERIOD_SECS};
 pub use security::SecuritySettings;
 pub use session::{CookieSecure, SameSitePolicy, SessionSettings};

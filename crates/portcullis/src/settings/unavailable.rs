@@ -29,11 +29,5 @@ pub(super) fn check(s: &Settings) -> Result<(), SettingsError> {
             "sending mail by SMTP or to files (only \"console\" works today)",
         );
     }
-    if s.oidc.login_on_get {
-        return refuse("oidc.login_on_get", "OpenID Connect sign-in");
-    }
-    if !s.oidc.providers.is_empty() {
-        return refuse("oidc.providers", "OpenID Connect sign-in");
-    }
     Ok(())
 }

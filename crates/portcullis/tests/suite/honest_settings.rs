@@ -29,11 +29,33 @@ fn settings_for_missing_features_stop_start_up() {
     );
     refused("[email]\nbackend = \"smtp\"\n", "email.backend");
     refused("[email]\nbackend = \"file\"\n", "email.backend");
-    refused("[oidc]\nlogin_on_get = true\n", "oidc.login_on_get");
-    refused(
-        "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
-        "oidc.providers",
+}
+
+#[test]
+fn openid_settings_are_accepted_now_that_sign_in_exists() {
+    let s = Settings::from_toml_str(
+        "[oidc]\nlogin_on_get = true\n[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+    )
+    .unwrap();
+    assert!(s.oidc.login_on_get);
+    assert_eq!(s.oidc.providers[0].resolved_client_secret(), None);
+    // A secret named by an unset variable stops start-up, naming the key.
+    let err = Settings::from_toml_str(
+        "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\nclient_secret_env = \"PORTCULLIS_TEST_NO_SUCH_SECRET_VAR\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("oidc.providers.client_secret_env"),
+        "{err}"
     );
+    // The only provider must exist, and password signup must be off.
+    let err = Settings::from_toml_str("[oidc]\nonly_provider = \"nope\"\n").unwrap_err();
+    assert!(err.to_string().contains("oidc.only_provider"), "{err}");
+    let err = Settings::from_toml_str(
+        "[oidc]\nonly_provider = \"x\"\n[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("signup_enabled"), "{err}");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod form_limits;
 mod guards;
 mod hash_load;
 mod honest_settings;
+mod oidc;
 mod pages;
 mod ratelimit;
 mod server;
