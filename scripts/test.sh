@@ -5,7 +5,9 @@
 #
 # Starts a throwaway PostgreSQL server (scripts/pg-server.sh; stopped again on
 # exit), exports PORTCULLIS_TEST_POSTGRES_URL so the integration tests also run
-# against it (they always run against SQLite), then, failing fast:
+# against it (they always run against SQLite), starts the local OpenID provider
+# (scripts/oidc-server.sh, likewise stopped on exit) for the OIDC tests
+# (PORTCULLIS_TEST_OIDC_ISSUER), then, failing fast:
 # rustfmt check, clippy (warnings are errors), unused dependencies (cargo
 # machete), packaging (cargo package of portcullis-macros and portcullis, with
 # the build from the .crate files), the public item count the crate docs
@@ -48,6 +50,15 @@ started=$SECONDS
 PORTCULLIS_TEST_POSTGRES_URL=$(bash scripts/pg-server.sh start "$pgdir")
 export PORTCULLIS_TEST_POSTGRES_URL
 echo "PORTCULLIS_TEST_POSTGRES_URL=$PORTCULLIS_TEST_POSTGRES_URL ($((SECONDS - started))s)"
+
+# The OpenID provider for the OIDC tests (scripts/oidc-server.sh; npm ci on first use).
+oidcdir=$(mktemp -d /tmp/portcullis-oidc.XXXXXX)
+stop_servers() { bash scripts/oidc-server.sh stop "$oidcdir" || true; stop_pg; }
+trap stop_servers EXIT
+step "start the OpenID provider (scripts/oidc-server.sh)"
+PORTCULLIS_TEST_OIDC_ISSUER=$(bash scripts/oidc-server.sh start "$oidcdir" | tail -1)
+export PORTCULLIS_TEST_OIDC_ISSUER
+echo "PORTCULLIS_TEST_OIDC_ISSUER=$PORTCULLIS_TEST_OIDC_ISSUER"
 
 step "rustfmt (cargo fmt --all --check)"
 cargo fmt --all --check

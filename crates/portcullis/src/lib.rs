@@ -53,6 +53,8 @@
 //! with PKCE, `state` and `nonce` in a short-lived encrypted cookie, the ID
 //! token checked by the `openidconnect` crate; accounts are matched on
 //! (provider, subject) only, and signed in through [`Auth::sign_in`].
+//! [`check_oidc_providers`] fetches each provider's discovery document
+//! (`portcullis check` runs it).
 //!
 //! ## The public API
 //!
@@ -78,7 +80,7 @@
 //! store and the hashing pool are private; the `test-support` feature opens
 //! the few hooks this crate's own tests need (`test_support`).
 //!
-//! Public items: 98 (rustdoc's list of all items; `scripts/api-count.sh`
+//! Public items: 99 (rustdoc's list of all items; `scripts/api-count.sh`
 //! checks this number in the test command).
 
 #![deny(unsafe_code)]
@@ -108,6 +110,7 @@ pub use app::{
 pub use error::AuthError;
 pub use guard::{Authenticated, OptionalUser};
 pub use middleware::AuthMiddleware;
+pub use oidc::check_oidc_providers;
 pub use pages::AuthAppExt;
 pub use settings::Settings;
 

@@ -1,12 +1,21 @@
 //! `portcullis check`: settings were already loaded and validated before
 //! dispatch, so reaching here means they are valid.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use portcullis::{db::Database, Settings};
 
 use super::SettingsSource;
 
 pub async fn run(settings: &Settings, source: &SettingsSource, database: bool) -> Result<String> {
+    // Each provider's discovery document, fetched as sign-in will fetch it.
+    let problems: Vec<String> = portcullis::check_oidc_providers(settings)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    if !problems.is_empty() {
+        bail!("OpenID provider problems: {}", problems.join("; "));
+    }
     if !database {
         return Ok(format!("settings OK ({source})"));
     }

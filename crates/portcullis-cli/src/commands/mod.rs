@@ -3,6 +3,7 @@
 mod check;
 mod groups;
 mod migrate;
+mod oidc;
 mod password;
 mod sessions;
 mod users;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Result};
 use portcullis::{Auth, AuthError, Settings};
 
-use crate::cli::{Cli, Command, GroupCommand, SessionsCommand, UserCommand};
+use crate::cli::{Cli, Command, GroupCommand, OidcCommand, SessionsCommand, UserCommand};
 
 /// Used when neither `--settings` nor `PORTCULLIS_SETTINGS` names a file.
 const DEFAULT_SETTINGS_FILE: &str = "settings.toml";
@@ -95,6 +96,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             };
             finish(&auth, out).await
         }
+        Command::Oidc(OidcCommand::Urls) => oidc::urls(&settings),
         Command::Sessions(SessionsCommand::ClearExpired) => {
             let auth = connect(settings).await?;
             finish(&auth, sessions::clear_expired(&auth).await).await

@@ -5,6 +5,7 @@
 //! a proven identity is, and the session, are `app/`'s (`app/oidc.rs`).
 
 mod authorize;
+mod check;
 mod claims;
 mod error;
 pub(crate) mod flow;
@@ -15,6 +16,7 @@ mod registry;
 mod verify;
 
 pub(crate) use authorize::authorization;
+pub use check::check_oidc_providers;
 pub(crate) use claims::username_base;
 pub(crate) use error::OidcError;
 pub(crate) use flow::{FlowCookie, FlowState};
