@@ -11,8 +11,8 @@ use openidconnect::{
         CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
     },
     AdditionalClaims, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
-    IdToken, IdTokenClaims, IdTokenVerifier, Nonce, OAuth2TokenResponse as _, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, SignatureVerificationError, TokenResponse as _,
+    IdToken, IdTokenClaims, IdTokenVerifier, Nonce, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, SignatureVerificationError, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,8 +98,8 @@ pub(crate) async fn exchange(
         }
         Err(e) => return Err(OidcError::Exchange(error_chain(&e))),
     };
-    // An access token is not kept: Portcullis signs in a local session.
-    let _ = token.access_token();
+    // The access token is dropped with the response: Portcullis signs in a
+    // local session and keeps no provider token but the ID token's hint.
     let raw = token
         .id_token()
         .ok_or_else(|| OidcError::IdToken("the token response has no ID token".into()))?

@@ -87,7 +87,7 @@ async fn handle(
         Err(e) => return fail(Some(&flow), Failure::Oidc(e)),
     };
     match flow.link_user {
-        Some(user_id) => connect(auth, req, &flow, user_id, &proven, provider).await,
+        Some(user_id) => connect(auth, req, user_id, &proven, provider).await,
         None => sign_in(auth, session, &flow, &proven, provider).await,
     }
 }
@@ -125,7 +125,6 @@ async fn sign_in(
 async fn connect(
     auth: &Auth,
     req: &HttpRequest,
-    flow: &FlowState,
     user_id: i64,
     proven: &Proven,
     provider: &Provider,
@@ -143,7 +142,6 @@ async fn connect(
         }
         Err(res) => return res,
     };
-    let _ = flow;
     match auth.oidc_connect(&user, proven).await {
         Ok(Ok(())) => respond::see_other(CONNECTIONS_PATH),
         Ok(Err(refusal)) => {
