@@ -3,12 +3,13 @@
 #
 #   bash scripts/test.sh
 #
-# Starts a throwaway PostgreSQL server (scripts/pg-server.sh) and an SMTP sink
-# (scripts/smtp-sink.sh, aiosmtpd writing a Maildir), both stopped again on
-# exit, and exports PORTCULLIS_TEST_POSTGRES_URL (the integration tests also
-# run against it; they always run against SQLite), PORTCULLIS_TEST_SMTP_URL
-# and PORTCULLIS_TEST_SMTP_MAILDIR (the mail tests send there and read what
-# arrived), then, failing fast:
+# Starts a throwaway PostgreSQL server (scripts/pg-server.sh), an SMTP sink
+# (scripts/smtp-sink.sh, aiosmtpd writing a Maildir) and the local OpenID
+# provider (scripts/oidc-server.sh), all stopped again on exit, and exports
+# PORTCULLIS_TEST_POSTGRES_URL (the integration tests also run against it;
+# they always run against SQLite), PORTCULLIS_TEST_SMTP_URL and
+# PORTCULLIS_TEST_SMTP_MAILDIR (the mail tests send there and read what
+# arrived) and PORTCULLIS_TEST_OIDC_ISSUER (the OIDC tests), then, failing fast:
 # rustfmt check, clippy (warnings are errors), unused dependencies (cargo
 # machete), packaging (cargo package of portcullis-macros and portcullis, with
 # the build from the .crate files), the public item count the crate docs
@@ -42,9 +43,11 @@ fi
 # path inside it must stay short.
 pgdir=$(mktemp -d /tmp/portcullis-pg.XXXXXX)
 smtpdir=$(mktemp -d /tmp/portcullis-smtp.XXXXXX)
+oidcdir=$(mktemp -d /tmp/portcullis-oidc.XXXXXX)
 stop_servers() {
-    bash scripts/pg-server.sh stop "$pgdir" || true
+    bash scripts/oidc-server.sh stop "$oidcdir" || true
     bash scripts/smtp-sink.sh stop "$smtpdir" || true
+    bash scripts/pg-server.sh stop "$pgdir" || true
 }
 trap stop_servers EXIT
 # Turn signals into a normal exit so the EXIT trap stops the server.
@@ -63,6 +66,11 @@ PORTCULLIS_TEST_SMTP_URL=$(bash scripts/smtp-sink.sh start "$smtpdir")
 export PORTCULLIS_TEST_SMTP_URL
 export PORTCULLIS_TEST_SMTP_MAILDIR="$smtpdir/maildir"
 echo "PORTCULLIS_TEST_SMTP_URL=$PORTCULLIS_TEST_SMTP_URL"
+
+step "start the OpenID provider (scripts/oidc-server.sh; npm ci on first use)"
+PORTCULLIS_TEST_OIDC_ISSUER=$(bash scripts/oidc-server.sh start "$oidcdir" | tail -1)
+export PORTCULLIS_TEST_OIDC_ISSUER
+echo "PORTCULLIS_TEST_OIDC_ISSUER=$PORTCULLIS_TEST_OIDC_ISSUER"
 
 step "rustfmt (cargo fmt --all --check)"
 cargo fmt --all --check

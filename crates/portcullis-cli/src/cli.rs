@@ -51,7 +51,7 @@ pub enum Command {
         Example:\n  portcullis --settings settings.toml migrate"
     )]
     Migrate,
-    /// Validate the settings and exit
+    /// Validate the settings (and fetch each OpenID provider's discovery document) and exit
     #[command(
         long_about = "Validate the settings (unknown keys, bad values, unsafe choices) \
         and exit; the error names the offending key.\n\n\
@@ -141,6 +141,26 @@ pub enum Command {
         #[arg(required = true)]
         addresses: Vec<String>,
     },
+    /// OpenID Connect providers: what to register with them
+    #[command(
+        subcommand,
+        long_about = "OpenID Connect providers ([[oidc.providers]] in the settings).\n\n\
+        Example:\n  portcullis oidc urls"
+    )]
+    Oidc(OidcCommand),
+}
+
+/// `portcullis oidc …`
+#[derive(Debug, Subcommand)]
+pub enum OidcCommand {
+    /// Print the redirect URIs to register with each provider
+    #[command(
+        long_about = "Print, for each provider, the redirect URI to register with it \
+        ({auth.site_origin}/oidc/{id}/callback) and, for providers with \
+        rp_initiated_logout, the post-logout redirect URI.\n\n\
+        Example:\n  portcullis oidc urls"
+    )]
+    Urls,
 }
 
 /// `portcullis user …`

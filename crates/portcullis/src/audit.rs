@@ -31,6 +31,10 @@ pub enum AuditEvent {
     /// An attempt was refused by a rate limit (the detail names the
     /// action and the client address, never the login).
     RateLimited,
+    /// An OpenID identity was linked to an account (the detail names the provider).
+    IdentityLinked,
+    /// An OpenID identity was unlinked from an account.
+    IdentityUnlinked,
 }
 
 /// Records `event`; `user` is a known user's id, never a typed value (people

@@ -45,6 +45,17 @@
 //! an askama template) or [`csrf_token`] gives your own forms their hidden
 //! `csrf_token` field.
 //!
+//! ## Sign in with OpenID Connect
+//!
+//! List providers under `[[oidc.providers]]` (settings.example.toml): the
+//! login page gets a "Sign in with …" button each, and `/oidc/{id}/login`,
+//! `/oidc/{id}/callback` and `/account/connections` are mounted. Code flow
+//! with PKCE, `state` and `nonce` in a short-lived encrypted cookie, the ID
+//! token checked by the `openidconnect` crate; accounts are matched on
+//! (provider, subject) only, and signed in through [`Auth::sign_in`].
+//! [`check_oidc_providers`] fetches each provider's discovery document
+//! (`portcullis check` runs it).
+//!
 //! ## The public API
 //!
 //! What an app needs, and nothing under it:
@@ -69,7 +80,7 @@
 //! store and the hashing pool are private; the `test-support` feature opens
 //! the few hooks this crate's own tests need (`test_support`).
 //!
-//! Public items: 103 (rustdoc's list of all items; `scripts/api-count.sh`
+//! Public items: 110 (rustdoc's list of all items; `scripts/api-count.sh`
 //! checks this number in the test command).
 
 #![deny(unsafe_code)]
@@ -83,6 +94,7 @@ mod error;
 pub mod guard;
 mod mail;
 mod middleware;
+mod oidc;
 mod pages;
 pub mod password;
 pub mod render;
@@ -100,6 +112,7 @@ pub use error::AuthError;
 pub use guard::{Authenticated, OptionalUser};
 pub use mail::MailError;
 pub use middleware::AuthMiddleware;
+pub use oidc::check_oidc_providers;
 pub use pages::AuthAppExt;
 pub use settings::Settings;
 

@@ -105,8 +105,9 @@ pub fn check_renderer(renderer: &dyn Renderer) -> Result<(), String> {
 mod renderer_probe {
     use crate::{
         render::{
-            auth_page_base, AccountFormContext, ButtonForm, ErrorContext, FieldContext, FormError,
-            LoginContext, LogoutContext, Notice, NoticeContext, RenderError, Renderer,
+            auth_page_base, AccountFormContext, ButtonForm, ConnectionRow, ConnectionsContext,
+            ErrorContext, FieldContext, FormError, LoginContext, LogoutContext, Notice,
+            NoticeContext, OidcConfirmContext, ProviderButton, RenderError, Renderer,
             SignupContext,
         },
         settings::Settings,
@@ -165,6 +166,7 @@ mod renderer_probe {
             signup_prompt: "Create one".into(),
             password_reset_url: Some("/password-reset".into()),
             password_reset_prompt: "Forgotten your password?".into(),
+            password_form: true,
             providers: Vec::new(),
             or_label: "or".into(),
         };
@@ -317,6 +319,55 @@ mod renderer_probe {
                 csrf: true,
                 next: false,
                 messages: vec![paragraph],
+            },
+            &mut problems,
+        );
+
+        let confirm_ctx = OidcConfirmContext {
+            base: base("Sign in"),
+            heading: "Sign in".into(),
+            text: "Continue to the provider.".into(),
+            button: ProviderButton {
+                label: "Sign in with Probe".into(),
+                action: format!("/oidc/probe/login?next={NEXT}"),
+                icon: String::new(),
+            },
+            csrf_token: TOKEN.into(),
+        };
+        verify(
+            renderer.oidc_confirm(&confirm_ctx),
+            Expect {
+                page: "oidc_confirm",
+                csrf: true,
+                next: true,
+                messages: Vec::new(),
+            },
+            &mut problems,
+        );
+        let refused = format!("probe connections error {MARKUP}");
+        let connections_ctx = ConnectionsContext {
+            base: base("Connections"),
+            heading: "Connections".into(),
+            action: "/account/connections".into(),
+            csrf_token: TOKEN.into(),
+            rows: vec![ConnectionRow {
+                name: "Probe".into(),
+                provider: "probe".into(),
+                connected: true,
+                email: "probe@example.com".into(),
+                status: "Connected".into(),
+            }],
+            error: Some(refused.clone()),
+            connect_button: "Connect".into(),
+            disconnect_button: "Disconnect".into(),
+        };
+        verify(
+            renderer.connections(&connections_ctx),
+            Expect {
+                page: "connections",
+                csrf: true,
+                next: false,
+                messages: vec![refused],
             },
             &mut problems,
         );

@@ -14,7 +14,7 @@ macro_rules! shipped {
 
 /// Every default template and the stylesheet and logo of the pages (a test
 /// keeps this list in step with the folders).
-pub const FILES: [(&str, &str); 27] = shipped![
+pub const FILES: [(&str, &str); 30] = shipped![
     "templates/portcullis/layouts/base.html",
     "templates/portcullis/layouts/page.html",
     "templates/portcullis/elements/error_summary.html",
@@ -25,6 +25,9 @@ pub const FILES: [(&str, &str); 27] = shipped![
     "templates/portcullis/pages/signup.html",
     "templates/portcullis/pages/account_form.html",
     "templates/portcullis/pages/notice.html",
+    "templates/portcullis/pages/connections.html",
+    "templates/portcullis/pages/oidc_confirm.html",
+    "templates/portcullis/pages/oidc_error.html",
     "templates/portcullis/email/layout.html",
     "templates/portcullis/email/password_reset.txt",
     "templates/portcullis/email/password_reset.html",

@@ -6,6 +6,7 @@ mod eject;
 mod groups;
 mod mail;
 mod migrate;
+mod oidc;
 mod password;
 mod sessions;
 mod users;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Result};
 use portcullis::{Auth, AuthError, Settings};
 
-use crate::cli::{Cli, Command, GroupCommand, SessionsCommand, UserCommand};
+use crate::cli::{Cli, Command, GroupCommand, OidcCommand, SessionsCommand, UserCommand};
 
 /// Used when neither `--settings` nor `PORTCULLIS_SETTINGS` names a file.
 const DEFAULT_SETTINGS_FILE: &str = "settings.toml";
@@ -116,6 +117,7 @@ pub async fn run(cli: Cli) -> Result<String> {
             finish(&auth, mail::send_test(&auth, &addresses).await).await
         }
         Command::EjectTemplates { dir, force } => eject::run(&dir, force),
+        Command::Oidc(OidcCommand::Urls) => oidc::urls(&settings),
         Command::Sessions(SessionsCommand::ClearExpired) => {
             let auth = connect(settings).await?;
             finish(&auth, sessions::clear_expired(&auth).await).await

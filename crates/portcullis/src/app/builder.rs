@@ -12,6 +12,7 @@ use crate::{
     error::AuthError,
     guard::{context::GuardContext, DenyHook},
     mail::Mailer,
+    oidc::Registry,
     password::{HashParams, HashPool, PasswordRules},
     render::{DefaultRenderer, Renderer},
     security::{
@@ -109,10 +110,12 @@ impl AuthBuilder {
         });
         let mailer = Mailer::start(&settings.email)?;
         let tokens = TokenKey::new(&secret);
+        let oidc = Arc::new(Registry::new(&settings, &secret));
         let auth = Auth {
             inner: Arc::new(AuthInner {
                 mailer,
                 tokens,
+                oidc,
                 settings,
                 db,
                 hasher,
@@ -187,6 +190,7 @@ impl Auth {
                 csrf_cookie: Arc::clone(&i.csrf_cookie),
                 renderer: Arc::clone(&i.renderer),
                 rules: i.rules.clone(),
+                oidc: Arc::clone(&i.oidc),
                 guard,
                 mailer: i.mailer.clone(),
                 tokens: i.tokens.clone(),

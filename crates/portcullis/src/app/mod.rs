@@ -9,6 +9,7 @@ mod csrf_token;
 mod email_confirm;
 mod mail;
 mod manage;
+pub(crate) mod oidc;
 mod password_change;
 mod password_reset;
 mod purge;
@@ -30,6 +31,7 @@ use crate::{
     db::Database,
     guard::context::GuardContext,
     mail::Mailer,
+    oidc::Registry,
     password::{HashPool, PasswordRules},
     render::Renderer,
     security::{
@@ -74,6 +76,8 @@ pub(crate) struct AuthInner {
     pub(crate) guard: Arc<GuardContext>,
     pub(crate) mailer: Mailer,
     pub(crate) tokens: TokenKey,
+    /// The OpenID providers (discovery cached across workers) and the flow cookie.
+    pub(crate) oidc: Arc<Registry>,
 }
 
 impl std::fmt::Debug for Auth {

@@ -5,6 +5,7 @@
 pub(crate) mod access;
 mod error;
 pub(crate) mod groups;
+pub(crate) mod identities;
 pub(crate) mod permissions;
 pub(crate) mod rate_limits;
 pub(crate) mod secrets;

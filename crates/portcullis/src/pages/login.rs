@@ -54,6 +54,10 @@ pub(super) async fn submit(
         Ok(posted) => posted,
         Err(res) => return res,
     };
+    if !auth.settings().oidc.only_provider.is_empty() {
+        // A provider is the only way in: no password sign-in at all.
+        return auth.status_page(StatusCode::FORBIDDEN);
+    }
     // POST `next` first, then the query string, as Django.
     let next = f.next.clone().or_else(|| form::query_next(&req));
     let m = &auth.settings().auth.messages;
@@ -195,8 +199,11 @@ fn render(
             .password_reset_enabled
             .then(|| a.password_reset_url.clone()),
         password_reset_prompt: m.forgot_password_prompt.clone(),
-        providers: Vec::new(),
+        providers: super::oidc::buttons(auth, next),
+        password_form: s.oidc.only_provider.is_empty(),
         or_label: m.login_or.clone(),
     };
-    auth.page_response(auth.inner.renderer.login(&ctx), status)
+    let mut res = auth.page_response(auth.inner.renderer.login(&ctx), status);
+    super::oidc::allow_provider_forms(auth, &mut res);
+    res
 }

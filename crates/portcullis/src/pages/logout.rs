@@ -32,7 +32,9 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         button: m.logout_button.clone(),
         home_label: m.logout_home_link.clone(),
     };
-    auth.page_response(auth.inner.renderer.logout(&ctx), StatusCode::OK)
+    let mut res = auth.page_response(auth.inner.renderer.logout(&ctx), StatusCode::OK);
+    super::oidc::allow_provider_forms(&auth, &mut res);
+    res
 }
 
 pub(super) async fn submit(req: HttpRequest, session: Session) -> HttpResponse {
@@ -40,8 +42,14 @@ pub(super) async fn submit(req: HttpRequest, session: Session) -> HttpResponse {
         Ok(a) => a,
         Err(res) => return res,
     };
+    // Read before the session ends: the provider's logout needs its ID token.
+    let provider_logout = super::oidc::end_session(&auth, &session).await;
     auth.logout(&session);
-    let mut res = respond::see_other(&auth.settings().auth.logout_redirect_url);
+    let mut res = respond::see_other(
+        provider_logout
+            .as_deref()
+            .unwrap_or(&auth.settings().auth.logout_redirect_url),
+    );
     res.headers_mut().insert(
         actix_web::http::header::HeaderName::from_static("clear-site-data"),
         actix_web::http::header::HeaderValue::from_static("\"cache\""),

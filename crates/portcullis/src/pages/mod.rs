@@ -11,6 +11,7 @@ mod fields;
 pub(crate) mod form;
 mod login;
 mod logout;
+mod oidc;
 mod password_change;
 mod password_reset;
 mod respond;
@@ -56,6 +57,9 @@ impl Auth {
                 auth.password_reset_pages()(cfg);
             }
             auth.email_pages()(cfg);
+            if !auth.inner.oidc.is_empty() {
+                oidc::mount(&auth, cfg);
+            }
             auth.static_files()(cfg);
         }
     }

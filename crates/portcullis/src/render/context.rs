@@ -105,13 +105,15 @@ pub struct FieldContext {
     pub autofocus: bool,
 }
 
-/// A "Sign in with …" button (OIDC; empty until providers are configured).
+/// A "Sign in with …" button, one per `[[oidc.providers]]`.
 #[derive(Debug, Clone)]
 pub struct ProviderButton {
     /// Button text.
     pub label: String,
-    /// Where the button POSTs.
+    /// Where the button POSTs (`/oidc/{id}/login`, with the safe `next`).
     pub action: String,
+    /// Image URL from the provider's `icon`, empty for none.
+    pub icon: String,
 }
 
 /// `templates/portcullis/pages/login.html`.
@@ -151,6 +153,9 @@ pub struct LoginContext {
     pub providers: Vec<ProviderButton>,
     /// The word between the form and the provider buttons (`auth.messages.login_or`).
     pub or_label: String,
+    /// False when `oidc.only_provider` makes a provider the only way in:
+    /// no password form then.
+    pub password_form: bool,
 }
 
 /// `templates/portcullis/pages/logout.html`.
@@ -225,4 +230,77 @@ pub struct ErrorContext {
     pub message: String,
     /// Home link text.
     pub home_label: String,
+}
+
+/// `templates/portcullis/pages/oidc_confirm.html`: a bare GET of
+/// `/oidc/{id}/login` asks before leaving for the provider.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/oidc_confirm.html")]
+pub struct OidcConfirmContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// Page heading.
+    pub heading: String,
+    /// What happens next.
+    pub text: String,
+    /// The provider's button (POSTs with the CSRF token).
+    pub button: ProviderButton,
+    /// Masked CSRF token.
+    pub csrf_token: String,
+}
+
+/// `templates/portcullis/pages/oidc_error.html`: a sign-in with a provider
+/// failed (cancelled, refused, provider unreachable).
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/oidc_error.html")]
+pub struct OidcErrorContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// HTTP status code.
+    pub status: u16,
+    /// Heading.
+    pub heading: String,
+    /// What went wrong, for the user (never the provider's own words).
+    pub message: String,
+    /// Where to try again (the login page, keeping `next`).
+    pub retry_url: String,
+    /// Text of the retry link.
+    pub retry_label: String,
+}
+
+/// One provider on the connections page.
+#[derive(Debug, Clone)]
+pub struct ConnectionRow {
+    /// The provider's display name.
+    pub name: String,
+    /// The provider's id (the form's `provider` value).
+    pub provider: String,
+    /// True when the user is connected to it.
+    pub connected: bool,
+    /// The email the provider asserted, when connected.
+    pub email: String,
+    /// "Connected" or "Not connected".
+    pub status: String,
+}
+
+/// `templates/portcullis/pages/connections.html`: `/account/connections`.
+#[derive(Debug, Clone, Template)]
+#[template(path = "portcullis/pages/connections.html")]
+pub struct ConnectionsContext {
+    /// Shared fields.
+    pub base: PageBase,
+    /// Page heading.
+    pub heading: String,
+    /// Form action (the page's path).
+    pub action: String,
+    /// Masked CSRF token.
+    pub csrf_token: String,
+    /// Every configured provider.
+    pub rows: Vec<ConnectionRow>,
+    /// A message after a refused change, if any.
+    pub error: Option<String>,
+    /// Button texts.
+    pub connect_button: String,
+    /// Button texts.
+    pub disconnect_button: String,
 }

@@ -38,8 +38,8 @@ pub use account::{AccountFormContext, ButtonForm, LinkContext, Notice, NoticeCon
 pub use mail::{default_mail, MailContext, MailKind, RenderedMail};
 
 pub use context::{
-    ErrorContext, FieldContext, FormError, LoginContext, LogoutContext, PageBase, ProviderButton,
-    SignupContext,
+    ConnectionRow, ConnectionsContext, ErrorContext, FieldContext, FormError, LoginContext,
+    LogoutContext, OidcConfirmContext, OidcErrorContext, PageBase, ProviderButton, SignupContext,
 };
 
 use crate::{security::headers::apply_page_headers, settings::Settings};
@@ -188,6 +188,30 @@ pub trait Renderer: Send + Sync + 'static {
     /// [`RenderError`] when the template fails.
     fn mail(&self, ctx: &MailContext) -> Result<RenderedMail, RenderError> {
         default_mail(ctx)
+    }
+
+    /// The page a bare GET of `/oidc/{id}/login` shows (unless `oidc.login_on_get`).
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn oidc_confirm(&self, ctx: &OidcConfirmContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
+    }
+
+    /// A failed sign-in with a provider, with a retry link.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn oidc_error(&self, ctx: &OidcErrorContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
+    }
+
+    /// `/account/connections`: connect and disconnect providers.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn connections(&self, ctx: &ConnectionsContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 }
 

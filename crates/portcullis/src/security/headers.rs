@@ -27,6 +27,28 @@ static PAGE_HEADERS: LazyLock<[(HeaderName, HeaderValue); 6]> = LazyLock::new(||
     .map(|(name, value)| (name, HeaderValue::from_static(value)))
 });
 
+/// The page CSP with `form-action` allowing `origins` beside `'self'`: for
+/// pages whose forms lead to an OpenID provider (a POST answered by a
+/// redirect there is checked against `form-action` too). Each origin must be
+/// `scheme://host[:port]`; anything else is left out.
+pub(crate) fn csp_with_form_targets(origins: &[String]) -> HeaderValue {
+    let extra: String = origins
+        .iter()
+        .filter(|o| {
+            !o.is_empty()
+                && o.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-' | '[' | ']')
+                })
+        })
+        .map(|o| format!(" {o}"))
+        .collect();
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: https:; script-src 'none'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'{extra}; frame-ancestors 'none'; style-src 'self'; style-src-attr 'unsafe-inline'"
+    );
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| PAGE_HEADERS[5].1.clone())
+}
+
 /// Headers every auth page and error page carries: no caching, no framing,
 /// no sniffing, a tight CSP (no scripts at all: the pages need none).
 pub fn apply_page_headers(headers: &mut HeaderMap) {
@@ -53,5 +75,19 @@ mod examples {
             .to_str()
             .unwrap();
         assert!(csp.contains("script-src 'none'"));
+    }
+
+    #[test]
+    fn provider_pages_allow_only_the_named_origins() {
+        let csp = super::csp_with_form_targets(&[
+            "https://id.example".into(),
+            "bad; script-src *".into(),
+        ]);
+        let csp = csp.to_str().unwrap();
+        assert!(
+            csp.contains("form-action 'self' https://id.example;"),
+            "{csp}"
+        );
+        assert!(!csp.contains("script-src *"), "{csp}");
     }
 }

@@ -18,3 +18,7 @@ pub const CSRF: &str = "_csrf";
 pub(crate) fn is_portcullis_key(key: &str) -> bool {
     key.starts_with("_auth_") || key == CSRF
 }
+
+/// The ID token of an OpenID sign-in whose provider has
+/// `rp_initiated_logout`: the `id_token_hint` at logout (server-side only).
+pub const OIDC_ID_TOKEN: &str = "_auth_oidc_id_token";

@@ -15,8 +15,9 @@ pub enum SettingsError {
         /// Why it is refused.
         reason: String,
     },
-    /// The key switches on a feature this version does not have yet: it is
-    /// refused rather than accepted and ignored.
+    /// The key switches on a feature this version does not have: it is
+    /// refused rather than accepted and ignored (every feature a key names
+    /// exists today; kept for keys that come before their feature).
     #[error("settings: {key}: {feature} is not available yet; remove the key or set it back to its default")]
     Unavailable {
         /// Dotted key, e.g. `auth.password_reset_enabled`.

@@ -24,7 +24,6 @@ mod oidc;
 mod rate_limits;
 mod security;
 mod session;
-mod unavailable;
 mod validate;
 
 use std::path::Path;
@@ -42,7 +41,7 @@ pub use email::{EmailBackend, EmailSettings};
 pub use error::SettingsError;
 pub(crate) use local_path::is_local_path;
 pub use messages::Messages;
-pub use oidc::{OidcSettings, ProviderSettings};
+pub use oidc::{GroupsSync, OidcMessages, OidcSettings, ProviderSettings};
 pub use rate_limits::{Rate, RateLimitSettings, RatePer, MAX_RATE_PERIOD_SECS};
 pub use security::SecuritySettings;
 pub use session::{CookieSecure, SameSitePolicy, SessionSettings};
@@ -122,12 +121,9 @@ impl Settings {
     /// Runs the start-up checks again (after changing fields in code).
     ///
     /// # Errors
-    /// [`SettingsError::Invalid`] naming the key, or
-    /// [`SettingsError::Unavailable`] for a key that switches on a feature
-    /// this version does not have yet.
+    /// [`SettingsError::Invalid`] naming the key.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        validate::validate(self)?;
-        unavailable::check(self)
+        validate::validate(self)
     }
 
     /// The parsed `auth.site_origin`.

@@ -334,6 +334,59 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
                 format!("provider {:?} has no client_id", p.id),
             ));
         }
+        if p.display_name.trim().is_empty() {
+            return Err(SettingsError::invalid(
+                "oidc.providers.display_name",
+                format!("provider {:?} has no display_name", p.id),
+            ));
+        }
+        if !p.client_secret_env.is_empty()
+            && std::env::var(&p.client_secret_env).map_or(true, |v| v.is_empty())
+        {
+            return Err(SettingsError::invalid(
+                "oidc.providers.client_secret_env",
+                format!(
+                    "provider {:?}: the environment variable {} is not set",
+                    p.id, p.client_secret_env
+                ),
+            ));
+        }
+        if let Some(bad) = p.extra_scopes.iter().find(|s| {
+            s.is_empty()
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+        }) {
+            return Err(SettingsError::invalid(
+                "oidc.providers.extra_scopes",
+                format!("provider {:?}: {bad:?} is not a scope", p.id),
+            ));
+        }
+    }
+    let o = &s.oidc;
+    if !o.only_provider.is_empty() && o.provider(&o.only_provider).is_none() {
+        return Err(SettingsError::invalid(
+            "oidc.only_provider",
+            format!("{:?} is not the id of a provider", o.only_provider),
+        ));
+    }
+    if !o.only_provider.is_empty() && a.signup_enabled {
+        return Err(SettingsError::invalid(
+            "oidc.only_provider",
+            "a provider is the only way in, but auth.signup_enabled makes password accounts: set it to false",
+        ));
+    }
+    for (key, value) in [
+        ("oidc.discovery_refresh_secs", o.discovery_refresh_secs),
+        ("oidc.flow_max_age_secs", o.flow_max_age_secs),
+        ("oidc.http_timeout_secs", o.http_timeout_secs),
+    ] {
+        if value == 0 || value > MAX_LIFETIME_SECS {
+            return Err(SettingsError::invalid(
+                key,
+                "must be between 1 and 400 days in seconds",
+            ));
+        }
     }
     Ok(())
 }

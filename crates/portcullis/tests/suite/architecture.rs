@@ -43,6 +43,7 @@ const ROOT_NAMES: &[(&str, &str)] = &[
     ("OptionalUser", "guard"),
     ("require", "guard"),
     ("AuthMiddleware", "middleware"),
+    ("check_oidc_providers", "oidc"),
     ("AuthAppExt", "pages"),
     ("Settings", "settings"),
 ];

@@ -1,25 +1,34 @@
-//! Settings that would switch on a missing feature are refused at start-up,
-//! and values that would misbehave are refused with the key named.
+//! Settings mean what they say: every feature a key switches on exists (the
+//! mail and OpenID settings once refused are accepted now), and values that
+//! would misbehave are refused with the key named.
 
 use portcullis::Settings;
 
-/// One line, naming the key and saying the feature is not there yet.
-fn refused(toml: &str, key: &str) {
-    let err = Settings::from_toml_str(toml)
-        .expect_err(&format!("accepted: {toml}"))
-        .to_string();
-    assert!(err.contains(key), "{toml}: {err}");
-    assert!(err.contains("not available yet"), "{toml}: {err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-}
-
 #[test]
-fn settings_for_missing_features_stop_start_up() {
-    refused("[oidc]\nlogin_on_get = true\n", "oidc.login_on_get");
-    refused(
-        "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
-        "oidc.providers",
+fn openid_settings_are_accepted_now_that_sign_in_exists() {
+    let s = Settings::from_toml_str(
+        "[oidc]\nlogin_on_get = true\n[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+    )
+    .unwrap();
+    assert!(s.oidc.login_on_get);
+    assert_eq!(s.oidc.providers[0].resolved_client_secret(), None);
+    // A secret named by an unset variable stops start-up, naming the key.
+    let err = Settings::from_toml_str(
+        "[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\nclient_secret_env = \"PORTCULLIS_TEST_NO_SUCH_SECRET_VAR\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("oidc.providers.client_secret_env"),
+        "{err}"
     );
+    // The only provider must exist, and password signup must be off.
+    let err = Settings::from_toml_str("[oidc]\nonly_provider = \"nope\"\n").unwrap_err();
+    assert!(err.to_string().contains("oidc.only_provider"), "{err}");
+    let err = Settings::from_toml_str(
+        "[oidc]\nonly_provider = \"x\"\n[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("signup_enabled"), "{err}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod form_limits;
 mod guards;
 mod hash_load;
 mod honest_settings;
+mod oidc;
 mod pages;
 mod password_change;
 mod password_reset;

@@ -1,0 +1,100 @@
+// A real OpenID provider (npm `oidc-provider` 9) on 127.0.0.1 for
+// Portcullis' tests and demo. Started by scripts/oidc-server.sh.
+//
+//   node provider.mjs PORT [APP_ORIGIN]
+//
+// Prints `issuer=http://127.0.0.1:PORT` once it listens. Nothing here is for
+// production: the development interactions accept any password, and the
+// signing key is made at start-up.
+//
+// Clients (redirect URIs under APP_ORIGIN, default http://127.0.0.1:8000):
+//   portcullis-confidential  secret portcullis-test-secret, provider id `local`
+//   portcullis-public        no secret (PKCE only),        provider id `public`
+//
+// Accounts: log in with any name and any password. The name is the subject
+// (`sub`); the claims are those below, else `{name}@example.test`, verified,
+// no groups. The account `tampered` gets an ID token whose payload is
+// altered after signing (its signature no longer holds).
+import { generateKeyPairSync } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const port = Number(process.argv[2] || 0);
+const appOrigin = (process.argv[3] || 'http://127.0.0.1:8000').replace(/\/$/, '');
+const issuer = `http://127.0.0.1:${port}`;
+
+const ACCOUNTS = {
+  alice: { email: 'alice@example.test', email_verified: true, groups: ['Editors', 'Staffers'], name: 'Alice Example' },
+  unverified: { email: 'victim@example.test', email_verified: false, groups: [] },
+  verified: { email: 'victim@example.test', email_verified: true, groups: [] },
+  noemail: { groups: [] },
+};
+
+function claimsOf(sub) {
+  const known = ACCOUNTS[sub];
+  const base = known ?? { email: `${sub}@example.test`, email_verified: true, groups: [] };
+  return { preferred_username: sub, ...base, sub };
+}
+
+const callbacks = (ids) => ids.map((id) => `${appOrigin}/oidc/${id}/callback`);
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'portcullis-test-key', use: 'sig', alg: 'RS256' };
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'portcullis-confidential',
+      client_secret: 'portcullis-test-secret',
+      redirect_uris: callbacks(['local', 'demo']),
+      post_logout_redirect_uris: [`${appOrigin}/`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+    {
+      client_id: 'portcullis-public',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: callbacks(['public']),
+      post_logout_redirect_uris: [`${appOrigin}/`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+  ],
+  jwks: { keys: [jwk] },
+  cookies: { keys: ['portcullis-test-cookie-key'] },
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name', 'preferred_username'],
+    groups: ['groups'],
+  },
+  // Scope claims in the ID token itself, as most providers do.
+  conformIdTokenClaims: false,
+  features: {
+    devInteractions: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+  },
+  async findAccount(ctx, sub) {
+    return { accountId: sub, async claims() { return claimsOf(sub); } };
+  },
+});
+
+// The ID token of `tampered`: payload changed after signing.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.path !== '/token' || !ctx.body || typeof ctx.body.id_token !== 'string') return;
+  const [header, payload, signature] = ctx.body.id_token.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  if (claims.sub !== 'tampered') return;
+  claims.email = 'admin@example.test';
+  const forged = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  ctx.body = { ...ctx.body, id_token: `${header}.${forged}.${signature}` };
+});
+
+const server = provider.listen(port, '127.0.0.1', () => {
+  const actual = server.address().port;
+  if (actual !== port) {
+    console.error(`listening on ${actual}, but the issuer says ${port}: pass a fixed free port`);
+    process.exit(1);
+  }
+  console.log(`issuer=${issuer}`);
+});
