@@ -376,6 +376,12 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "a provider is the only way in, but auth.signup_enabled makes password accounts: set it to false",
         ));
     }
+    if !o.only_provider.is_empty() && a.password_reset_enabled {
+        return Err(SettingsError::invalid(
+            "oidc.only_provider",
+            "a provider is the only way in, but auth.password_reset_enabled mails links that set passwords: set it to false",
+        ));
+    }
     for (key, value) in [
         ("oidc.discovery_refresh_secs", o.discovery_refresh_secs),
         ("oidc.flow_max_age_secs", o.flow_max_age_secs),

@@ -29,6 +29,12 @@ fn openid_settings_are_accepted_now_that_sign_in_exists() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("signup_enabled"), "{err}");
+    // Nor password reset: it would set passwords nobody can sign in with.
+    let err = Settings::from_toml_str(
+        "[auth]\nsignup_enabled = false\n[oidc]\nonly_provider = \"x\"\n[[oidc.providers]]\nid = \"x\"\ndisplay_name = \"X\"\nissuer = \"https://id.example\"\nclient_id = \"c\"\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("password_reset_enabled"), "{err}");
 }
 
 #[test]

@@ -682,6 +682,7 @@ async fn the_only_provider_mode_hides_the_password_form(backend: Backend) {
     let ctx = setup(&backend, &iss, |s| {
         s.oidc.only_provider = "local".into();
         s.auth.signup_enabled = false;
+        s.auth.password_reset_enabled = false;
     })
     .await;
     support::user(&ctx, "bob").await;
