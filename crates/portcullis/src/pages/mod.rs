@@ -90,34 +90,26 @@ impl Auth {
     /// Only the password-change pages (at `auth.password_change_url`, and
     /// `/done` below it).
     pub fn password_change_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        let base = self.settings().auth.password_change_url.clone();
-        move |cfg| {
-            page(&base, password_change::show, password_change::submit)(cfg);
-            cfg.route(
-                &format!("{base}/done"),
-                web::get().to(password_change::done),
-            );
-        }
+        family(&self.settings().auth.password_change_url, |cfg| {
+            page("", password_change::show, password_change::submit)(cfg);
+            cfg.route("/done", web::get().to(password_change::done));
+        })
     }
 
     /// Only the password-reset pages (at `auth.password_reset_url`: the
     /// request form, `/done`, `/confirm/{uid}/{token}` and `/complete`),
     /// whatever `password_reset_enabled` says.
     pub fn password_reset_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        let base = self.settings().auth.password_reset_url.clone();
-        move |cfg| {
-            page(&base, password_reset::show, password_reset::submit)(cfg);
-            cfg.route(&format!("{base}/done"), web::get().to(password_reset::done));
-            cfg.route(
-                &format!("{base}/complete"),
-                web::get().to(password_reset::complete),
-            );
+        family(&self.settings().auth.password_reset_url, |cfg| {
+            page("", password_reset::show, password_reset::submit)(cfg);
+            cfg.route("/done", web::get().to(password_reset::done));
+            cfg.route("/complete", web::get().to(password_reset::complete));
             page(
-                &format!("{base}/confirm/{{uid}}/{{token}}"),
+                "/confirm/{uid}/{token}",
                 password_reset::link_get,
                 password_reset::link_post,
             )(cfg);
-        }
+        })
     }
 
     /// Only the email pages: confirmation links and the resend form (at
@@ -125,18 +117,20 @@ impl Auth {
     /// `auth.email_change_url`).
     pub fn email_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
         let a = &self.settings().auth;
-        let verify = a.verify_email_url.clone();
-        let change = a.email_change_url.clone();
-        move |cfg| {
-            page(&verify, verify_email::show, verify_email::submit)(cfg);
+        let verify = family(&a.verify_email_url, |cfg| {
+            page("", verify_email::show, verify_email::submit)(cfg);
             // Before the `{token}` pattern, which would match it too.
-            cfg.route(&format!("{verify}/sent"), web::get().to(verify_email::sent));
-            page(
-                &format!("{verify}/{{token}}"),
-                verify_email::link_get,
-                verify_email::link_post,
-            )(cfg);
-            page(&change, email_change::show, email_change::submit)(cfg);
+            cfg.route("/sent", web::get().to(verify_email::sent));
+            page("/{token}", verify_email::link_get, verify_email::link_post)(cfg);
+        });
+        let change = page(
+            &a.email_change_url,
+            email_change::show,
+            email_change::submit,
+        );
+        move |cfg| {
+            verify(cfg);
+            change(cfg);
         }
     }
 
@@ -149,6 +143,20 @@ impl Auth {
                 cfg.route(path, web::get().to(assets::serve(body, kind)));
             }
         }
+    }
+}
+
+/// A family of pages under one path: one scope, so a request for any other
+/// path pays one prefix check for the whole family instead of a match per
+/// page (every route mounted before an app's own costs each of its
+/// requests that match; docs/BENCHMARKS.md, "Routes").
+fn family(
+    base: &str,
+    pages: impl FnOnce(&mut web::ServiceConfig) + 'static,
+) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+    let base = base.to_owned();
+    move |cfg| {
+        cfg.service(web::scope(&base).configure(pages));
     }
 }
 
