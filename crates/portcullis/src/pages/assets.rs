@@ -5,14 +5,13 @@ use actix_web::{http::header, HttpResponse};
 const CSS: &str = include_str!("../../static/portcullis/portcullis.css");
 const SVG: &str = include_str!("../../static/portcullis/portcullis.svg");
 
-/// `(path, body, content type)` of every file served.
+/// Where the files are served.
+pub(super) const PREFIX: &str = "/static/portcullis";
+
+/// `(path under PREFIX, body, content type)` of every file served.
 pub(super) const FILES: [(&str, &str, &str); 2] = [
-    (
-        "/static/portcullis/portcullis.css",
-        CSS,
-        "text/css; charset=utf-8",
-    ),
-    ("/static/portcullis/portcullis.svg", SVG, "image/svg+xml"),
+    ("/portcullis.css", CSS, "text/css; charset=utf-8"),
+    ("/portcullis.svg", SVG, "image/svg+xml"),
 ];
 
 /// A handler answering with one compiled-in file.

@@ -136,13 +136,13 @@ impl Auth {
 
     /// The default pages' stylesheet and logo under `/static/portcullis/`.
     pub fn static_files(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
-        |cfg| {
-            // Static paths, not a `{file}` pattern: a pattern is a regex every
-            // request registered after it would be matched against.
+        // Static paths, not a `{file}` pattern: a pattern is a regex every
+        // request under the prefix would be matched against.
+        family(assets::PREFIX, |cfg| {
             for (path, body, kind) in assets::FILES {
                 cfg.route(path, web::get().to(assets::serve(body, kind)));
             }
-        }
+        })
     }
 }
 
