@@ -321,8 +321,43 @@ async fn a_file_backend_writes_the_mail(b: Backend) {
         .contains(&format!("{ORIGIN}/password-reset/confirm/")));
 }
 
+/// `auth.post_reset_login` (Django's `post_reset_login`): signed in at once.
+async fn post_reset_login_signs_the_user_in(b: Backend) {
+    let Some((url, dir)) = sink() else { return };
+    let ctx = setup_with(&b, |s| {
+        use_sink(s, &url);
+        s.auth.post_reset_login = true;
+    })
+    .await;
+    let email = address("sam");
+    ctx.auth
+        .create_user(NewUser::new("sam", &email, PASSWORD))
+        .await
+        .unwrap()
+        .unwrap();
+    let app = app(&ctx.auth).await;
+    reset_request(&app, &email).await;
+    let mail = wait_for(&dir, &email, 1).await.remove(0);
+    let mut br = Browser::new();
+    let first = br.get(&app, &mail.link_path(ORIGIN)).await;
+    let done = br
+        .submit(
+            &app,
+            &first.location(),
+            &[
+                ("new_password1", NEW_PASSWORD),
+                ("new_password2", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/");
+    assert_eq!(br.get(&app, "/me").await.body, "sam");
+}
+
 crate::on_both_backends!(
     a_reset_link_sets_a_new_password_once,
+    post_reset_login_signs_the_user_in,
     unknown_inactive_and_known_addresses_get_the_same_answer,
     bad_and_stale_links_get_a_clear_page,
     smtp_down_gives_the_same_page_and_logs_the_error,
