@@ -190,7 +190,7 @@ async function mailedLink(pathPrefix) {
   assert.fail(`no mailed link to ${pathPrefix} in ${log}`);
 }
 
-test("password reset by mail and password change, accessible at every step", async () => {
+test("password change, email change and password reset by mail, accessible at every step", async () => {
   const name = `rex${Date.now() % 100000}`;
   await go("/register");
   await page.getByLabel("Username").fill(name);
@@ -210,8 +210,22 @@ test("password reset by mail and password change, accessible at every step", asy
   await page.waitForLoadState();
   assert.equal(new URL(page.url()).pathname, "/password-change/done", await page.locator("main").innerText());
   await axe("password changed");
+  // Email change: a link to the new address, whose page has one button.
   await go("/account/email");
   await axe("email change");
+  await shoot("email-change");
+  const newAddress = `${name}-new@example.com`;
+  await page.getByLabel("New email address").fill(newAddress);
+  await page.getByRole("button", { name: "Send a confirmation link" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("main").innerText(), new RegExp(newAddress));
+  await go(await mailedLink("/verify-email/"));
+  await axe("confirm an address");
+  await shoot("confirm-email");
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("main").innerText(), /confirmed/);
+  await axe("address confirmed");
   await go("/logout");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(BASE + "/");
@@ -221,7 +235,7 @@ test("password reset by mail and password change, accessible at every step", asy
   await page.waitForURL(BASE + "/password-reset");
   await axe("password reset request");
   await shoot("password-reset");
-  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByLabel("Email").fill(`${name}-new@example.com`);
   await page.getByRole("button", { name: "Email me a link" }).click();
   await page.waitForURL(BASE + "/password-reset/done");
   await axe("password reset sent");
