@@ -140,6 +140,17 @@ pub(crate) fn password_message(p: &PasswordProblem, m: &Messages) -> String {
     }
 }
 
+/// The problems with a password's confirmation (typed again as `password2`).
+pub(crate) fn confirm_errors(password1: &str, password2: &str, m: &Messages) -> Vec<String> {
+    if password2.is_empty() {
+        vec![m.field_required.clone()]
+    } else if password1 != password2 {
+        vec![m.password_mismatch.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Canonical (username, optional email) of `new`.
 pub(crate) fn canonical_pair(new: &NewUser) -> (String, Option<String>) {
     let email = new.email.trim();

@@ -5,8 +5,7 @@
 use super::{mail::MailAbout, Auth};
 use crate::{
     accounts::{
-        canonical_email,
-        create::password_message,
+        create::{confirm_errors, password_message},
         tokens::{from_base36, to_base36, TokenState},
         FieldErrors,
     },
@@ -48,13 +47,7 @@ impl Auth {
     /// # Errors
     /// [`AuthError::Db`].
     pub(crate) async fn request_password_reset(&self, email: &str) -> Result<(), AuthError> {
-        let canonical = canonical_email(email.trim());
-        let row = if canonical.is_empty() || canonical.contains('\0') {
-            None
-        } else {
-            db::users::by_email(&self.inner.db, &canonical).await?
-        };
-        match row {
+        match self.row_by_email(email).await? {
             Some(row)
                 if row.is_active && !row.password_hash.is_empty() && !row.email.is_empty() =>
             {
@@ -163,11 +156,7 @@ impl Auth {
                 errors.password.push(password_message(&p, m));
             }
         }
-        if password2.is_empty() {
-            errors.password_confirm.push(m.field_required.clone());
-        } else if password1 != password2 {
-            errors.password_confirm.push(m.password_mismatch.clone());
-        }
+        errors.password_confirm = confirm_errors(password1, password2, m);
         errors
     }
 

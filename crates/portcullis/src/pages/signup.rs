@@ -4,9 +4,12 @@ use actix_session::Session;
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{fields::field, form, respond, verify_email};
+use super::{
+    fields::{field, focus_first},
+    form, respond, verify_email,
+};
 use crate::{
-    accounts::{FieldErrors, NewUser},
+    accounts::{create::confirm_errors, FieldErrors, NewUser},
     error::AuthError,
     render::{auth_page_base, error_title, FormError, SignupContext},
     security::{client_ip::client_ip, ratelimit::Action, redirect::safe_next},
@@ -67,12 +70,10 @@ pub(super) async fn submit(
         }
         Err(e) => return auth.failure_page(&e.into()),
     }
-    let mut mismatch = FieldErrors::default();
-    if f.password2.is_empty() {
-        mismatch.password_confirm.push(m.field_required.clone());
-    } else if f.password1 != f.password2 {
-        mismatch.password_confirm.push(m.password_mismatch.clone());
-    }
+    let mismatch = FieldErrors {
+        password_confirm: confirm_errors(&f.password1, &f.password2, m),
+        ..Default::default()
+    };
     let new = NewUser::new(f.username.trim(), f.email.trim(), f.password1.clone());
     let a = &auth.settings().auth;
     // With verification on, an address that has an account is not
@@ -127,7 +128,7 @@ fn render(
         Ok(t) => t,
         Err(res) => return res,
     };
-    let mut username = field(
+    let username = field(
         "username",
         &m.username_label,
         "text",
@@ -136,7 +137,7 @@ fn render(
         "username",
         150,
     );
-    let mut email = field(
+    let email = field(
         "email",
         &m.email_label,
         "email",
@@ -159,7 +160,7 @@ fn render(
     password1.help = m
         .password_help
         .replace("{min}", &a.password_min_length.to_string());
-    let mut password2 = field(
+    let password2 = field(
         "password2",
         &m.password_confirm_label,
         "password",
@@ -168,12 +169,9 @@ fn render(
         "new-password",
         0,
     );
-    // Focus the first field with a problem, else the first field.
-    let mut fields = [&mut username, &mut email, &mut password1, &mut password2];
-    match fields.iter_mut().find(|f| !f.errors.is_empty()) {
-        Some(first_invalid) => first_invalid.autofocus = true,
-        None => fields[0].autofocus = true,
-    }
+    let mut fields = [username, email, password1, password2];
+    focus_first(&mut fields);
+    let [username, email, password1, password2] = fields;
     let errors = FormError::collect(&errors.form, [&username, &email, &password1, &password2]);
     let mut base = auth_page_base(s, &m.signup_heading, None);
     if !errors.is_empty() {

@@ -41,12 +41,7 @@ pub fn use_sink(s: &mut Settings, url: &str) {
 
 /// An address no other test uses, so each test finds only its own mail.
 pub fn address(name: &str) -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{name}-{n:x}{:x}@example.com", std::process::id())
+    format!("{name}-{}@example.com", crate::support::rand_suffix())
 }
 
 /// A received mail.

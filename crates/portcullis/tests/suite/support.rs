@@ -88,7 +88,8 @@ async fn fresh_url(backend: &Backend, dir: &tempfile::TempDir) -> String {
     }
 }
 
-fn rand_suffix() -> String {
+/// A suffix no other test run uses (time and process).
+pub fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let n = SystemTime::now()
         .duration_since(UNIX_EPOCH)
