@@ -14,6 +14,7 @@ use crate::{
     error::AuthError,
     password::validate_password,
     render::MailKind,
+    security::ratelimit::Action,
 };
 
 /// What a set-a-new-password form came to.
@@ -132,6 +133,16 @@ impl Auth {
             return Ok(ResetOutcome::LinkDead);
         }
         audit(AuditEvent::PasswordReset, Some(&row.id.to_string()), "");
+        // Whoever was locked out by failed logins has just proved who they
+        // are: their new password must work at once (allauth does the same).
+        // The address limits stay. A store failure only delays that.
+        if let Err(e) = self
+            .rate_limiter()
+            .clear_logins(&[Action::LoginFailed], &[&row.username, &row.email])
+            .await
+        {
+            tracing::warn!(error = %e, "could not clear failed logins after a password reset");
+        }
         self.mail_password_changed(&row.username, &row.email);
         let fresh = db::users::by_id(&self.inner.db, row.id)
             .await?

@@ -55,6 +55,20 @@ pub(crate) async fn undo(db: &Database, bucket: &str, window_start: i64) -> Resu
     Ok(())
 }
 
+/// Deletes every window of `bucket`.
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub(crate) async fn clear(db: &Database, bucket: &str) -> Result<(), DbError> {
+    execute!(
+        db,
+        "DELETE FROM portcullis_rate_limits WHERE bucket = CAST($1 AS TEXT)",
+        [bucket],
+        "clearing a rate-limit bucket"
+    )?;
+    Ok(())
+}
+
 /// Deletes every window that no longer counts at `now`; returns how many.
 ///
 /// # Errors

@@ -355,7 +355,61 @@ async fn post_reset_login_signs_the_user_in(b: Backend) {
     assert_eq!(br.get(&app, "/me").await.body, "sam");
 }
 
+/// Locked out by failed logins (someone else's, or one's own forgetting),
+/// the owner resets the password and can sign in with it at once, as with
+/// allauth; the limits on addresses stay.
+async fn a_reset_clears_the_accounts_failed_logins(b: Backend) {
+    let Some((url, dir)) = sink() else { return };
+    let ctx = setup_with(&b, |s| use_sink(s, &url)).await;
+    let email = address("locked");
+    ctx.auth
+        .create_user(NewUser::new("locked", &email, PASSWORD))
+        .await
+        .unwrap()
+        .unwrap();
+    let app = app(&ctx.auth).await;
+    // Five failures by username and five by address, from ten addresses:
+    // the account is locked whichever way it is named.
+    for i in 0..10 {
+        let login = if i < 5 { "locked" } else { email.as_str() };
+        let res = Browser::from_ip(&format!("198.51.100.{i}"))
+            .login(&app, login, "wrong")
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    for login in ["locked", email.as_str()] {
+        let res = Browser::from_ip("198.51.100.40")
+            .login(&app, login, PASSWORD)
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    }
+
+    reset_request(&app, &email).await;
+    let mail = wait_for(&dir, &email, 1).await.remove(0);
+    let mut br = Browser::new();
+    let first = br.get(&app, &mail.link_path(ORIGIN)).await;
+    let done = br
+        .submit(
+            &app,
+            &first.location(),
+            &[
+                ("new_password1", NEW_PASSWORD),
+                ("new_password2", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    for (i, login) in ["locked", email.as_str()].into_iter().enumerate() {
+        let mut fresh = Browser::from_ip(&format!("198.51.100.{}", 50 + i));
+        let res = fresh.login(&app, login, NEW_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{login}: {}", res.body);
+        assert_eq!(fresh.get(&app, "/me").await.body, "locked");
+    }
+}
+
 crate::on_both_backends!(
+    a_reset_clears_the_accounts_failed_logins,
     a_reset_link_sets_a_new_password_once,
     post_reset_login_signs_the_user_in,
     unknown_inactive_and_known_addresses_get_the_same_answer,

@@ -39,6 +39,10 @@ impl RateLimitStore for DbRateLimitStore {
         Box::pin(async move { Ok(rate_limits::undo(&self.db, bucket, window.start).await?) })
     }
 
+    fn clear<'a>(&'a self, bucket: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move { Ok(rate_limits::clear(&self.db, bucket).await?) })
+    }
+
     fn purge_expired(&self, now: i64) -> StoreFuture<'_, u64> {
         Box::pin(async move { Ok(rate_limits::purge_expired(&self.db, now).await?) })
     }

@@ -61,6 +61,13 @@ impl RecentLocks {
             },
         );
     }
+
+    /// Drops what is remembered of `bucket` (its store windows were cleared).
+    pub(super) fn forget(&self, bucket: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(bucket);
+        }
+    }
 }
 
 #[cfg(test)]

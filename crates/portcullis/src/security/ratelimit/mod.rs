@@ -196,6 +196,34 @@ impl RateLimiter {
         None
     }
 
+    /// Forgets every attempt at `actions` counted per login for each of
+    /// `logins` (as typed: canonicalised and hashed here), in the store and
+    /// in this worker's memory of refusals. Limits per address are kept.
+    ///
+    /// # Errors
+    /// [`RateLimitError`] when the store fails.
+    pub async fn clear_logins(
+        &self,
+        actions: &[Action],
+        logins: &[&str],
+    ) -> Result<(), RateLimitError> {
+        for &action in actions {
+            for rate in self.policy.rates(action) {
+                for login in logins {
+                    if rate.per != RatePer::Key {
+                        continue;
+                    }
+                    let Some(bucket) = self.policy.bucket(action, rate, None, Some(login)) else {
+                        continue;
+                    };
+                    self.store.clear(&bucket).await?;
+                    self.recent.forget(&bucket);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes the stored windows that no longer count; returns how many.
     /// Run it now and then (the database store keeps a row per bucket and window).
     ///

@@ -69,6 +69,12 @@ pub trait RateLimitStore: Send + Sync + 'static {
     /// Takes back one hit that [`hit`](Self::hit) counted in `bucket`'s `window`.
     fn undo<'a>(&'a self, bucket: &'a str, window: Window) -> StoreFuture<'a, ()>;
 
+    /// Deletes every window of `bucket`, so its attempts stop counting at
+    /// once: a password reset clears the account's failed logins (as
+    /// allauth does), or its owner would stay locked out after proving who
+    /// they are.
+    fn clear<'a>(&'a self, bucket: &'a str) -> StoreFuture<'a, ()>;
+
     /// Deletes the windows that no longer count at `now` (epoch seconds,
     /// past [`Window::expires_at`]) and returns how many. The default does
     /// nothing, for stores whose entries expire by themselves.
