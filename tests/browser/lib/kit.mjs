@@ -107,3 +107,16 @@ export async function errorPage(page) {
     text: await page.locator("main").innerText(),
   };
 }
+
+/** No horizontal scrolling of the page in `page` at 320 and 375 px. */
+export async function assertNoOverflow(page, name) {
+  for (const width of [320, 375]) {
+    await page.setViewportSize({ width, height: 700 });
+    const [scroll, client] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    assert.ok(scroll <= client, `${name} at ${width}px: ${scroll}px wide in ${client}px`);
+  }
+  await page.setViewportSize(DESKTOP);
+}
