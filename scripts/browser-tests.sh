@@ -38,8 +38,13 @@ pg_dir=$(mktemp -d /tmp/portcullis-browser-pg.XXXXXX)
 oidc_dir="$work/oidc-provider"
 pids=()
 pg_start_pid=
+suite_pid=
 stop() {
     local pid
+    if [[ -n "$suite_pid" ]]; then
+        kill -TERM -- "-$suite_pid" 2>/dev/null || true
+        wait "$suite_pid" 2>/dev/null || true
+    fi
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     # A PostgreSQL still starting writes its PID file first.
@@ -144,4 +149,8 @@ OIDC_URL="http://127.0.0.1:$oidc_port" OIDC_ISSUER="$issuer" \
 VERIFY_URL="http://127.0.0.1:$verify_port" VERIFY_LOG="$work/verify.log" \
 OUTAGE_URL="http://127.0.0.1:$outage_port" OUTAGE_PG_URL="$pg_url" OUTAGE_PG_DIR="$pg_dir" \
 SCREENSHOTS="$shots" \
-    node --test --test-concurrency=1 "${@:-tests/browser/suite/}"
+    setsid node --test --test-concurrency=1 "${@:-tests/browser/suite/}" &
+# In its own process group (setsid), waited for in the background: a signal
+# runs the trap at once, which stops the suite and its browsers first.
+suite_pid=$!
+wait "$suite_pid"
