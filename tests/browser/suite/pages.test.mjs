@@ -45,6 +45,7 @@ test("sign up, reach the dashboard, sign out, sign in with the keyboard only, ge
   // Keyboard only: the login field has focus when the page opens.
   await go("/login?next=/dashboard");
   await shoot("login");
+  await page.locator("#login:focus").waitFor({ timeout: 5000 }); // autofocus
   await page.keyboard.type(user);
   await page.keyboard.press("Tab");
   await page.keyboard.type(PASSWORD);
@@ -244,6 +245,8 @@ test("the pages work with JavaScript disabled", async () => {
   const off = await browser({ javaScriptEnabled: false });
   const p = off.pages()[0] ?? (await off.newPage());
   await p.goto(BASE + "/login?next=/dashboard");
+  // Autofocus may land just after the load event: typing waits for it.
+  await p.locator("#login:focus").waitFor({ timeout: 5000 });
   await p.keyboard.type(user);
   await p.keyboard.press("Tab");
   await p.keyboard.type(PASSWORD);
