@@ -135,7 +135,7 @@ start_demo outage "$outage_port" "$demo_settings" \
     PORTCULLIS__DATABASE__ACQUIRE_TIMEOUT_SECS=1 \
     PORTCULLIS__SECURITY__HASH_WORKERS=1 \
     PORTCULLIS__SECURITY__HASH_MAX_WAIT_MS=1 \
-    PORTCULLIS__SECURITY__ARGON2_ITERATIONS=40
+    PORTCULLIS__SECURITY__ARGON2_ITERATIONS=20
 
 wait_demo main "$port" 0
 wait_demo oidc "$oidc_port" 1
