@@ -70,7 +70,7 @@ start_demo() {
     pids+=($!)
 }
 
-# wait_demo NAME PORT: until its login page answers.
+# wait_demo NAME PORT INDEX: until its login page answers (INDEX: its place in pids).
 wait_demo() {
     local name=$1 port=$2 pid=${pids[$3]}
     for _ in $(seq 100); do
