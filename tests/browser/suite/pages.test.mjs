@@ -1,77 +1,23 @@
 // Portcullis' pages in a real browser (Debian's Chromium through
 // playwright-core), against the demo that scripts/browser-tests.sh starts:
-// BASE_URL names it, SCREENSHOTS a folder for the reviewer's screenshots.
-import { test, before, after } from "node:test";
+// BASE_URL names it, DEMO_LOG its output (the console mail).
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import * as kit from "../lib/kit.mjs";
 
-const BASE = process.env.BASE_URL;
-const SHOTS = process.env.SCREENSHOTS;
-assert.ok(BASE, "BASE_URL must name the running demo");
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const FLAGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
-const PASSWORD = "violet-harbour-42-kites";
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 375, height: 740 };
+const { PASSWORD, DESKTOP } = kit;
+const BASE = kit.demoUrl("BASE_URL");
+const browser = kit.browser;
 
-const profiles = [];
-async function browser(options = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "portcullis-chromium-"));
-  profiles.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: FLAGS,
-    viewport: DESKTOP,
-    ...options,
-  });
-  profiles.push(context);
-  return context;
-}
-
-let ctx;
 let page;
 before(async () => {
-  ctx = await browser({ bypassCSP: true }); // axe is injected into the pages
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-});
-after(async () => {
-  for (const p of profiles) {
-    if (typeof p === "string") rmSync(p, { recursive: true, force: true });
-    else await p.close();
-  }
+  const ctx = await browser({ bypassCSP: true }); // axe is injected into the pages
+  page = await kit.firstPage(ctx);
 });
 
 const go = (path) => page.goto(BASE + path);
-const shoot = async (name) => {
-  if (!SHOTS) return;
-  for (const [label, size] of [["desktop", DESKTOP], ["mobile", MOBILE]]) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(DESKTOP);
-};
-
-async function axe(name) {
-  for (const size of [DESKTOP, MOBILE]) {
-    await page.setViewportSize(size);
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      globalThis.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
-    );
-    const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    assert.deepEqual(found, [], `${name} at ${size.width}px: axe violations`);
-  }
-  await page.setViewportSize(DESKTOP);
-}
+const shoot = (name) => kit.shoot(page, name);
+const axe = (name) => kit.axe(page, name);
 
 const user = `ann${Date.now() % 100000}`;
 
@@ -99,6 +45,7 @@ test("sign up, reach the dashboard, sign out, sign in with the keyboard only, ge
   // Keyboard only: the login field has focus when the page opens.
   await go("/login?next=/dashboard");
   await shoot("login");
+  await page.locator("#login:focus").waitFor({ timeout: 5000 }); // autofocus
   await page.keyboard.type(user);
   await page.keyboard.press("Tab");
   await page.keyboard.type(PASSWORD);
@@ -142,6 +89,12 @@ test("no axe violations (WCAG 2 A/AA) on the login, signup, logout, 403, 404 and
     await go(path);
     await axe(path);
   }
+  const missing = await go("/no/such/page");
+  assert.equal(missing.status(), 404);
+  const shown = await kit.errorPage(page);
+  assert.equal(shown.status, "404");
+  assert.equal(shown.heading, "Page not found");
+  assert.match(shown.text, /This page does not exist\./);
   await shoot("404");
   // 429: scripts/browser-tests.sh lowers the per-account failed-login limit.
   const victim = `locked${Date.now() % 100000}`;
@@ -157,6 +110,8 @@ test("no axe violations (WCAG 2 A/AA) on the login, signup, logout, 403, 404 and
     status = res.status();
   }
   assert.equal(status, 429);
+  assert.equal((await kit.errorPage(page)).heading, "Too many attempts");
+  assert.match(await page.locator("main").innerText(), /Too many failed login attempts\. Try again later\./);
   await axe("429");
   await shoot("429");
   // 403, signed in without the permission.
@@ -175,20 +130,7 @@ test("no axe violations (WCAG 2 A/AA) on the login, signup, logout, 403, 404 and
   await page.waitForURL(BASE + "/");
 });
 
-// The demo prints every mail to its output (email.backend = "console"),
-// which scripts/browser-tests.sh keeps in DEMO_LOG: the newest link there.
-async function mailedLink(pathPrefix) {
-  const log = process.env.DEMO_LOG;
-  assert.ok(log, "DEMO_LOG must name the demo's output");
-  for (let i = 0; i < 100; i++) {
-    const found = [...readFileSync(log, "utf8").matchAll(/^http:\/\/\S+$/gm)]
-      .map((m) => m[0])
-      .filter((l) => new URL(l).pathname.startsWith(pathPrefix));
-    if (found.length) return new URL(found.at(-1)).pathname;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`no mailed link to ${pathPrefix} in ${log}`);
-}
+const mailedLink = (pathPrefix) => kit.mailedLink(process.env.DEMO_LOG, pathPrefix);
 
 test("password change, email change and password reset by mail, accessible at every step", async () => {
   const name = `rex${Date.now() % 100000}`;
@@ -303,6 +245,8 @@ test("the pages work with JavaScript disabled", async () => {
   const off = await browser({ javaScriptEnabled: false });
   const p = off.pages()[0] ?? (await off.newPage());
   await p.goto(BASE + "/login?next=/dashboard");
+  // Autofocus may land just after the load event: typing waits for it.
+  await p.locator("#login:focus").waitFor({ timeout: 5000 });
   await p.keyboard.type(user);
   await p.keyboard.press("Tab");
   await p.keyboard.type(PASSWORD);
