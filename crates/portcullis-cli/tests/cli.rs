@@ -292,6 +292,42 @@ fn postgres_migrate_applies_migrations_and_is_repeatable() {
     psql(&server, &format!("DROP DATABASE {name}"));
 }
 
+#[test]
+fn an_unmigrated_database_says_to_run_migrate() {
+    let p = Project::sqlite();
+    not_migrated_then_migrated(&p);
+}
+
+#[test]
+fn postgres_an_unmigrated_database_says_to_run_migrate() {
+    let Some(server) = postgres_server() else {
+        return;
+    };
+    let (p, name) = Project::postgres(&server);
+    not_migrated_then_migrated(&p);
+    psql(&server, &format!("DROP DATABASE {name}"));
+}
+
+/// Without auto-migrate, a command on a fresh database is refused with what
+/// to do (not a missing table's name), and works once `migrate` has run.
+fn not_migrated_then_migrated(p: &Project) {
+    let toml = std::fs::read_to_string(&p.settings).unwrap();
+    let toml = toml.replace("[database]\n", "[database]\nauto_migrate = false\n");
+    std::fs::write(&p.settings, toml).unwrap();
+    let err = p.fails(CREATE_ALICE, Some(GOOD_PASSWORD));
+    assert!(err.contains("run `portcullis migrate`"), "{err}");
+    assert!(
+        err.contains("migrations still to apply")
+            && !err.contains("relation")
+            && !err.contains("no such table"),
+        "{err}"
+    );
+    assert_eq!(p.ok("migrate"), "migrations applied");
+    assert!(p
+        .ok_with_password(CREATE_ALICE, GOOD_PASSWORD)
+        .contains("alice"));
+}
+
 /// `portcullis migrate` twice: both succeed, the second applies nothing
 /// (each of Portcullis' migrations recorded once).
 fn migrate_twice(p: &Project, url: &str) {

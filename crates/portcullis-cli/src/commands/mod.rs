@@ -13,8 +13,8 @@ mod users;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Result};
-use portcullis::{Auth, AuthError, Settings};
+use anyhow::Result;
+use portcullis::{Auth, Settings};
 
 use crate::cli::{Cli, Command, GroupCommand, OidcCommand, SessionsCommand, UserCommand};
 
@@ -153,18 +153,11 @@ fn load_settings(explicit: Option<&Path>) -> Result<(Settings, SettingsSource)> 
     }
 }
 
-/// Opens the database and hashing pool the way an app would.
+/// Opens the database and hashing pool the way an app would (without
+/// auto-migrate, PostgreSQL's default, a database that lacks migrations is
+/// refused with "run `portcullis migrate`").
 async fn connect(settings: Settings) -> Result<Auth> {
-    // Without auto-migrate (PostgreSQL's default) a fresh database has no
-    // tables yet: say what to do, not only what the driver saw.
-    let hint = !settings.database.auto_migrate();
-    match Auth::connect(settings).await {
-        Ok(auth) => Ok(auth),
-        Err(err @ AuthError::Db(_)) if hint && !err.is_unavailable() => {
-            Err(anyhow!("{err} (has `portcullis migrate` been run?)"))
-        }
-        Err(err) => Err(err.into()),
-    }
+    Ok(Auth::connect(settings).await?)
 }
 
 /// Closes the pool before exit so SQLite checkpoints its WAL cleanly.

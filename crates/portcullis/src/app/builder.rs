@@ -8,7 +8,7 @@ use actix_web::cookie::Key;
 use super::{Auth, AuthInner};
 use crate::{
     accounts::tokens::TokenKey,
-    db::{self, Database},
+    db::{self, Database, DbError},
     error::AuthError,
     guard::{context::GuardContext, DenyHook},
     mail::Mailer,
@@ -78,6 +78,11 @@ impl AuthBuilder {
         };
         if settings.database.auto_migrate() {
             db.migrate().await?;
+        } else {
+            let pending = db.pending_migrations().await?;
+            if pending > 0 {
+                return Err(DbError::NotMigrated { pending }.into());
+            }
         }
         let sec = &settings.security;
         let hasher = HashPool::with_limits(

@@ -28,6 +28,16 @@ pub enum DbError {
         #[source]
         source: sqlx::Error,
     },
+    /// The database lacks some of Portcullis' migrations and
+    /// `database.auto_migrate` is off.
+    #[error(
+        "the database has {pending} of Portcullis' migrations still to apply: run `portcullis migrate` \
+         (or set database.auto_migrate = true)"
+    )]
+    NotMigrated {
+        /// How many.
+        pending: usize,
+    },
     /// Migrations could not be applied.
     #[error("migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

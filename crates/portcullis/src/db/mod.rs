@@ -199,19 +199,75 @@ impl Database {
     /// # Errors
     /// [`DbError::Migrate`] when a migration fails or an applied one was edited.
     pub async fn migrate(&self) -> Result<(), DbError> {
+        let m = self.migrator();
         match self {
-            Database::Sqlite(pool) => {
-                let mut m = sqlx::migrate!("migrations/sqlite");
-                m.dangerous_set_table_name(MIGRATIONS_TABLE);
-                m.run(pool).await?;
-            }
-            Database::Postgres(pool) => {
-                let mut m = sqlx::migrate!("migrations/postgres");
-                m.dangerous_set_table_name(MIGRATIONS_TABLE);
-                m.run(pool).await?;
-            }
+            Database::Sqlite(pool) => m.run(pool).await?,
+            Database::Postgres(pool) => m.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Portcullis' migrations for this database's kind.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        let mut m = match self {
+            Database::Sqlite(_) => sqlx::migrate!("migrations/sqlite"),
+            Database::Postgres(_) => sqlx::migrate!("migrations/postgres"),
+        };
+        m.dangerous_set_table_name(MIGRATIONS_TABLE);
+        m
+    }
+
+    /// How many of Portcullis' migrations this database has not applied
+    /// (all of them on a fresh database), so that start-up without
+    /// `auto_migrate` can say "run `portcullis migrate`" instead of failing
+    /// later on a missing table.
+    ///
+    /// # Errors
+    /// [`DbError`] when the database cannot be read.
+    pub(crate) async fn pending_migrations(&self) -> Result<usize, DbError> {
+        let applied: Vec<i64> = match self {
+            Database::Sqlite(pool) => {
+                let exists: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+                )
+                .bind(MIGRATIONS_TABLE)
+                .fetch_one(pool)
+                .await
+                .doing("looking for the migrations table")?;
+                if exists == 0 {
+                    Vec::new()
+                } else {
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT version FROM {MIGRATIONS_TABLE} WHERE success"
+                    )))
+                    .fetch_all(pool)
+                    .await
+                    .doing("reading the applied migrations")?
+                }
+            }
+            Database::Postgres(pool) => {
+                let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                    .bind(MIGRATIONS_TABLE)
+                    .fetch_one(pool)
+                    .await
+                    .doing("looking for the migrations table")?;
+                if exists {
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT version FROM {MIGRATIONS_TABLE} WHERE success"
+                    )))
+                    .fetch_all(pool)
+                    .await
+                    .doing("reading the applied migrations")?
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        Ok(self
+            .migrator()
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+            .count())
     }
 
     /// Closes every pooled connection.
