@@ -7,7 +7,8 @@
 // production: the development interactions accept any password, and the
 // signing key is made at start-up.
 //
-// Clients (redirect URIs under APP_ORIGIN, default http://127.0.0.1:8000):
+// Clients (redirect URIs under APP_ORIGIN, default http://127.0.0.1:8000,
+// and under http(s)://app.portcullis.test for request-derived callbacks):
 //   portcullis-confidential  secret portcullis-test-secret, provider id `local`
 //   portcullis-public        no secret (PKCE only),        provider id `public`
 //
@@ -35,7 +36,13 @@ function claimsOf(sub) {
   return { preferred_username: sub, ...base, sub };
 }
 
-const callbacks = (ids) => ids.map((id) => `${appOrigin}/oidc/${id}/callback`);
+// Origins an app with `auth.site_origin` unset is reached at in the tests:
+// its callback URL then comes from the request (Host, or a trusted proxy's
+// X-Forwarded-Proto/-Host).
+const REQUEST_ORIGINS = ['http://app.portcullis.test', 'https://app.portcullis.test'];
+
+const callbacks = (ids) =>
+  [appOrigin, ...REQUEST_ORIGINS].flatMap((origin) => ids.map((id) => `${origin}/oidc/${id}/callback`));
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'portcullis-test-key', use: 'sig', alg: 'RS256' };
@@ -46,7 +53,7 @@ const provider = new Provider(issuer, {
       client_id: 'portcullis-confidential',
       client_secret: 'portcullis-test-secret',
       redirect_uris: callbacks(['local', 'demo']),
-      post_logout_redirect_uris: [`${appOrigin}/`],
+      post_logout_redirect_uris: [appOrigin, ...REQUEST_ORIGINS].map((origin) => `${origin}/`),
       grant_types: ['authorization_code'],
       response_types: ['code'],
     },
@@ -54,7 +61,7 @@ const provider = new Provider(issuer, {
       client_id: 'portcullis-public',
       token_endpoint_auth_method: 'none',
       redirect_uris: callbacks(['public']),
-      post_logout_redirect_uris: [`${appOrigin}/`],
+      post_logout_redirect_uris: [appOrigin, ...REQUEST_ORIGINS].map((origin) => `${origin}/`),
       grant_types: ['authorization_code'],
       response_types: ['code'],
     },

@@ -17,7 +17,7 @@ use crate::{
 /// The provider's issuer when `PORTCULLIS_TEST_OIDC_ISSUER` is set; under
 /// CI it must be (scripts/test.sh starts the provider). Elsewhere the test
 /// says it skipped, as the PostgreSQL tests do.
-fn issuer() -> Option<String> {
+pub(crate) fn issuer() -> Option<String> {
     match std::env::var("PORTCULLIS_TEST_OIDC_ISSUER") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -59,7 +59,7 @@ fn provider(id: &str, issuer: &str) -> ProviderSettings {
 
 /// `local` (confidential), `public` (PKCE only) and `demo` (the same
 /// confidential client, groups mirrored, trusted for linking).
-async fn setup(
+pub(crate) async fn setup(
     backend: &Backend,
     issuer: &str,
     change: impl FnOnce(&mut Settings),
@@ -81,7 +81,7 @@ async fn setup(
 
 /// A browser at the provider: cookies kept, redirects followed while they
 /// stay at the provider (the one back to the app is returned).
-fn idp_browser(issuer: &str) -> reqwest::Client {
+pub(crate) fn idp_browser(issuer: &str) -> reqwest::Client {
     let origin = reqwest::Url::parse(issuer).unwrap().origin();
     reqwest::Client::builder()
         .cookie_store(true)
@@ -98,7 +98,7 @@ fn idp_browser(issuer: &str) -> reqwest::Client {
 
 /// Logs in as `login` at the provider from `authorize_url` and consents;
 /// returns the path and query the provider sends the browser back to.
-async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) -> String {
+pub(crate) async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) -> String {
     let mut res = idp.get(authorize_url).send().await.unwrap();
     for _ in 0..6 {
         if res.status().is_redirection() {
@@ -128,7 +128,12 @@ async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) ->
 
 /// POSTs the login page's button for `provider` (with `next`); returns the
 /// provider URL the app redirects to.
-async fn start<S, B>(app: &S, browser: &mut Browser, provider: &str, next: Option<&str>) -> String
+pub(crate) async fn start<S, B>(
+    app: &S,
+    browser: &mut Browser,
+    provider: &str,
+    next: Option<&str>,
+) -> String
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -164,7 +169,7 @@ where
 }
 
 /// The whole sign-in; returns the app's answer to the callback.
-async fn sign_in<S, B>(
+pub(crate) async fn sign_in<S, B>(
     app: &S,
     browser: &mut Browser,
     issuer: &str,
@@ -185,7 +190,7 @@ where
     browser.get(app, &back).await
 }
 
-async fn me<S, B>(app: &S, browser: &mut Browser) -> String
+pub(crate) async fn me<S, B>(app: &S, browser: &mut Browser) -> String
 where
     S: actix_web::dev::Service<
         actix_http::Request,

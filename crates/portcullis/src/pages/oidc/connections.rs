@@ -52,7 +52,7 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
         return auth.status_page(StatusCode::BAD_REQUEST);
     }
     match f.action.as_str() {
-        "connect" => redirect_to_provider(&auth, &f.provider, None, Some(user.id)).await,
+        "connect" => redirect_to_provider(&auth, &req, &f.provider, None, Some(user.id)).await,
         "disconnect" => match auth.oidc_disconnect(&user, &f.provider).await {
             Ok(true) => respond::see_other(CONNECTIONS_PATH),
             Ok(false) => {
