@@ -118,7 +118,7 @@ pub(crate) async fn exchange(
             SignatureVerificationError::NoMatchingKey,
         )) => {
             // The provider may have rotated its keys: read them again, once.
-            let fresh = registry.refetch_keys(provider).await.ok_or_else(|| {
+            let fresh = registry.refetch_keys(provider, &d).await.ok_or_else(|| {
                 OidcError::IdToken("no key of the provider matches the ID token".into())
             })?;
             let client = CoreClient::from_provider_metadata(
