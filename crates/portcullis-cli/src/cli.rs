@@ -157,7 +157,9 @@ pub enum OidcCommand {
     #[command(
         long_about = "Print, for each provider, the redirect URI to register with it \
         ({auth.site_origin}/oidc/{id}/callback) and, for providers with \
-        rp_initiated_logout, the post-logout redirect URI.\n\n\
+        rp_initiated_logout, the post-logout redirect URI. With \
+        auth.site_origin unset (\"\") the origin comes from each request: \
+        the lines show <request-origin> in its place.\n\n\
         Example:\n  portcullis oidc urls"
     )]
     Urls,

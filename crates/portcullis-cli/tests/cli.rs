@@ -1047,6 +1047,49 @@ fn oidc_urls_prints_the_uris_to_register() {
     );
 }
 
+/// With `auth.site_origin` unset, `check` refuses while a feature mails
+/// links (one line naming the key and why); without them `oidc urls`
+/// prints a placeholder and says the origin comes from each request.
+#[test]
+fn unset_site_origin_is_refused_with_mailed_links_and_shown_as_a_placeholder() {
+    let p = Project::sqlite();
+    with_providers(&p, "https://id.example");
+    let toml = std::fs::read_to_string(&p.settings).unwrap().replace(
+        "site_origin = \"https://app.example\"",
+        "site_origin = \"\"",
+    );
+    std::fs::write(&p.settings, &toml).unwrap();
+    let line = p.fails("check", None);
+    assert!(
+        line.contains("auth.site_origin")
+            && line.contains("password_reset_enabled")
+            && line.contains("Host"),
+        "{line}"
+    );
+    let quiet = toml.replace(
+        "site_origin = \"\"",
+        "site_origin = \"\"\npassword_reset_enabled = false\nemail_pages_enabled = false",
+    );
+    std::fs::write(&p.settings, quiet).unwrap();
+    let out = p.run(&["oidc", "urls"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut lines = stdout.lines();
+    let note = lines.next().unwrap();
+    assert!(
+        note.starts_with("# auth.site_origin is unset") && note.contains("from each request"),
+        "{note}"
+    );
+    assert_eq!(
+        lines.collect::<Vec<_>>(),
+        [
+            "corp redirect_uri <request-origin>/oidc/corp/callback",
+            "partner redirect_uri <request-origin>/oidc/partner/callback",
+            "partner post_logout_redirect_uri <request-origin>/",
+        ]
+    );
+}
+
 /// `check` fetches each provider's discovery document: an unreachable one
 /// is named; the test provider (when running) passes.
 #[test]

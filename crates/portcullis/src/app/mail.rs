@@ -58,6 +58,15 @@ impl Auth {
         to: &str,
         about: &MailAbout<'_>,
     ) -> Result<OutgoingMail, AuthError> {
+        // Start-up refuses an unset origin with the features that mail
+        // links; a page mounted by hand must not send a link without one.
+        if self.settings().auth.site_origin.is_empty()
+            && !(about.link_path.is_empty() && about.secondary_path.is_empty())
+        {
+            return Err(AuthError::Invalid(
+                "auth.site_origin is unset: no link is built from a request".into(),
+            ));
+        }
         let ctx = self.mail_context(kind, about);
         let rendered = self
             .renderer()
@@ -73,7 +82,8 @@ impl Auth {
     }
 
     /// Renders and queues a mail to `to`; nobody waits for it. A template
-    /// that fails is logged: the page the user sees stays the same.
+    /// that fails (or a link without `auth.site_origin`) is logged: the page
+    /// the user sees stays the same.
     pub(crate) fn queue_mail(&self, kind: MailKind, to: &str, about: &MailAbout<'_>) {
         match self.outgoing(kind, to, about) {
             Ok(mail) => self.inner.mailer.send_in_background(mail),

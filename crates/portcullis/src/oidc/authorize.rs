@@ -54,6 +54,7 @@ pub(crate) async fn authorization(
         state: state.secret().clone(),
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
+        redirect_uri: redirect_uri.to_owned(),
         next,
         link_user,
         started: now,

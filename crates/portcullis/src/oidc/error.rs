@@ -33,6 +33,11 @@ pub(crate) enum OidcError {
     /// verifier or secret).
     #[error("the provider refused the code: {0}")]
     Exchange(String),
+    /// `auth.site_origin` is unset and the request's own origin (its Host,
+    /// or a trusted proxy's forwarded headers) is not an origin, so no
+    /// callback URL can be made.
+    #[error("no callback URL: {0}")]
+    BadOrigin(String),
     /// The ID token failed a check (signature, issuer, audience, expiry,
     /// nonce…).
     #[error("the ID token was refused: {0}")]

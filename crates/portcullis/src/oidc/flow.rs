@@ -24,6 +24,9 @@ pub(crate) struct FlowState {
     pub(crate) nonce: String,
     /// The PKCE verifier (S256 challenge sent).
     pub(crate) verifier: String,
+    /// The `redirect_uri` sent; the code exchange must send the same one
+    /// (with `auth.site_origin` unset it came from the request).
+    pub(crate) redirect_uri: String,
     /// Where to go after signing in (checked again before use).
     pub(crate) next: Option<String>,
     /// Set when a signed-in user connects this provider to their account.
@@ -115,6 +118,7 @@ mod tests {
             state: "s".repeat(22),
             nonce: "n".into(),
             verifier: "v".into(),
+            redirect_uri: "http://127.0.0.1:8000/oidc/idp/callback".into(),
             next: None,
             link_user: None,
             started: 1_000,

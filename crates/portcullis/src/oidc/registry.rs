@@ -15,8 +15,10 @@ use openidconnect::{core::CoreJsonWebKeySet, IssuerUrl, ProviderMetadataWithLogo
 use super::{http, FlowCookie, OidcError};
 use crate::settings::{ProviderSettings, Settings};
 
-/// Keys are re-read for an unknown `kid` at most this often: a stream of
-/// forged tokens naming made-up keys must not become a stream of fetches.
+/// Keys are re-read for an unknown `kid` at most this often, unless the
+/// last read brought keys not seen before: a stream of forged tokens naming
+/// made-up keys finds the same keys each time, so it costs one fetch per
+/// this period, while a rotation under way is followed at once.
 const KEYS_REFETCH_MIN: Duration = Duration::from_secs(10);
 
 /// A discovery document as fetched, and when.
@@ -25,6 +27,14 @@ pub(crate) struct Discovered {
     pub(crate) metadata: ProviderMetadataWithLogout,
     fetched: Instant,
     keys_fetched: Instant,
+    /// The last read of the keys brought new ones (a discovery's first
+    /// read counts): the next unknown `kid` may read them again at once.
+    keys_changed: bool,
+}
+
+/// Whether an unknown `kid` may re-read the keys now.
+fn may_refetch(last_changed: bool, since_last: Duration) -> bool {
+    last_changed || since_last >= KEYS_REFETCH_MIN
 }
 
 /// One configured provider.
@@ -139,17 +149,28 @@ impl Registry {
         provider.cached()
     }
 
-    /// Re-reads `provider`'s keys (an ID token named a key they lack);
-    /// `None` when they were read moments ago or cannot be read now.
-    pub(crate) async fn refetch_keys(&self, provider: &Provider) -> Option<Arc<Discovered>> {
+    /// Re-reads `provider`'s keys: an ID token named a key that `seen`
+    /// lacks. `None` when they were read moments ago and brought nothing
+    /// new (see [`KEYS_REFETCH_MIN`]), or cannot be read now.
+    pub(crate) async fn refetch_keys(
+        &self,
+        provider: &Provider,
+        seen: &Arc<Discovered>,
+    ) -> Option<Arc<Discovered>> {
         let _one = provider.fetching.lock().await;
         let current = provider.cached()?;
-        if current.keys_fetched.elapsed() < KEYS_REFETCH_MIN {
+        // Another request read them while this one waited: try those.
+        if !Arc::ptr_eq(&current, seen) {
+            return Some(current);
+        }
+        if !may_refetch(current.keys_changed, current.keys_fetched.elapsed()) {
             return None;
         }
         match CoreJsonWebKeySet::fetch_async(current.metadata.jwks_uri(), &self.http).await {
             Ok(keys) => {
                 let mut d = (*current).clone();
+                d.keys_changed = serde_json::to_value(&keys).ok()
+                    != serde_json::to_value(current.metadata.jwks()).ok();
                 d.metadata = d.metadata.set_jwks(keys);
                 d.keys_fetched = Instant::now();
                 let d = Arc::new(d);
@@ -182,6 +203,7 @@ impl Registry {
             metadata,
             fetched: now,
             keys_fetched: now,
+            keys_changed: true,
         })
     }
 }
@@ -208,4 +230,22 @@ pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storm of tokens naming made-up keys: the first re-read after a
+    /// discovery goes at once; it finds the same keys, so the next ones
+    /// wait out the period. A read that found new keys allows another.
+    #[test]
+    fn unknown_kids_cannot_cause_a_fetch_storm() {
+        let moments = Duration::from_millis(50);
+        assert!(may_refetch(true, moments), "keys fresh from discovery");
+        assert!(!may_refetch(false, moments), "the same keys moments ago");
+        assert!(!may_refetch(false, KEYS_REFETCH_MIN - moments));
+        assert!(may_refetch(false, KEYS_REFETCH_MIN));
+        assert!(may_refetch(true, Duration::ZERO), "a rotation under way");
+    }
 }

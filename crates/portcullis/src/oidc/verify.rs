@@ -64,7 +64,6 @@ pub(crate) async fn exchange(
     provider: &Provider,
     code: &str,
     flow: &FlowState,
-    redirect_uri: &str,
 ) -> Result<Proven, OidcError> {
     let p = &provider.settings;
     let unavailable = |doing, detail: String| OidcError::Unavailable {
@@ -73,7 +72,8 @@ pub(crate) async fn exchange(
         detail,
     };
     let d = registry.discovered(provider).await?;
-    let redirect = RedirectUrl::new(redirect_uri.to_owned())
+    // The URI the authorization request sent, as the provider requires.
+    let redirect = RedirectUrl::new(flow.redirect_uri.clone())
         .map_err(|e| unavailable("building the callback URL", e.to_string()))?;
     let client = CoreClient::from_provider_metadata(
         d.metadata.clone(),
@@ -118,7 +118,7 @@ pub(crate) async fn exchange(
             SignatureVerificationError::NoMatchingKey,
         )) => {
             // The provider may have rotated its keys: read them again, once.
-            let fresh = registry.refetch_keys(provider).await.ok_or_else(|| {
+            let fresh = registry.refetch_keys(provider, &d).await.ok_or_else(|| {
                 OidcError::IdToken("no key of the provider matches the ID token".into())
             })?;
             let client = CoreClient::from_provider_metadata(

@@ -43,7 +43,7 @@ pub(super) async fn submit(req: HttpRequest, session: Session) -> HttpResponse {
         Err(res) => return res,
     };
     // Read before the session ends: the provider's logout needs its ID token.
-    let provider_logout = super::oidc::end_session(&auth, &session).await;
+    let provider_logout = super::oidc::end_session(&auth, &req, &session).await;
     auth.logout(&session);
     let mut res = respond::see_other(
         provider_logout

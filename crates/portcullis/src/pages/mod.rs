@@ -30,7 +30,7 @@ impl Auth {
     /// Every page the settings enable, for `.configure`: login, logout,
     /// signup (`auth.signup_enabled`), password change, password reset
     /// (`auth.password_reset_enabled`), email confirmation and email
-    /// change, and the stylesheet.
+    /// change (`auth.email_pages_enabled`), and the stylesheet.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -56,7 +56,9 @@ impl Auth {
             if a.password_reset_enabled {
                 auth.password_reset_pages()(cfg);
             }
-            auth.email_pages()(cfg);
+            if a.email_pages_enabled {
+                auth.email_pages()(cfg);
+            }
             if !auth.inner.oidc.is_empty() {
                 oidc::mount(&auth, cfg);
             }
@@ -114,7 +116,7 @@ impl Auth {
 
     /// Only the email pages: confirmation links and the resend form (at
     /// `auth.verify_email_url`), and the email-change page (at
-    /// `auth.email_change_url`).
+    /// `auth.email_change_url`), whatever `email_pages_enabled` says.
     pub fn email_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
         let a = &self.settings().auth;
         let verify = family(&a.verify_email_url, |cfg| {

@@ -52,7 +52,8 @@ pub struct MailContext {
     pub brand_text: String,
     /// Primary colour (validated hex) for the HTML part's button.
     pub primary_color: String,
-    /// `auth.site_origin`: every link is built from it, never from a request.
+    /// `auth.site_origin`: every link is built from it, never from a request
+    /// (empty only when unset, which start-up allows only without links).
     pub site_origin: String,
     /// The account's username (empty when the mail concerns no account).
     pub username: String,

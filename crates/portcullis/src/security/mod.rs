@@ -1,5 +1,5 @@
 //! Request-level protections: CSRF, safe redirects, response headers,
-//! client addresses and rate limits.
+//! client addresses, the request's own origin and rate limits.
 
 pub(crate) mod client_ip;
 pub mod csrf;
@@ -7,3 +7,4 @@ pub(crate) mod form_body;
 pub(crate) mod headers;
 pub mod ratelimit;
 pub mod redirect;
+pub(crate) mod request_origin;

@@ -50,6 +50,10 @@ pub struct AuthSettings {
     pub signup_enabled: bool,
     /// Mount the password-reset pages (a link by email).
     pub password_reset_enabled: bool,
+    /// Mount the email pages: the email-change page and the confirmation
+    /// links with their resend form (both mail links). Required by
+    /// `email_verification` other than `"none"`.
+    pub email_pages_enabled: bool,
     /// Path of the login page; guards redirect anonymous browsers here.
     pub login_url: String,
     /// Path of the logout page.
@@ -93,7 +97,11 @@ pub struct AuthSettings {
     pub password_common_check: bool,
     /// Email verification policy for new accounts.
     pub email_verification: EmailVerification,
-    /// Public origin of the site (`scheme://host[:port]`): emailed links, OIDC callbacks, CSRF origin checks.
+    /// Public origin of the site (`scheme://host[:port]`): emailed links,
+    /// OIDC callbacks, CSRF origin checks. `""` leaves it unset: the OIDC
+    /// callback and the CSRF check then use each request's own origin
+    /// (forwarded headers only from `security.trusted_proxy_count`
+    /// proxies), and start-up refuses any feature that mails a link.
     pub site_origin: String,
     /// Session keys copied into the fresh anonymous session at logout.
     pub logout_preserve_session_keys: Vec<String>,
@@ -113,6 +121,7 @@ impl Default for AuthSettings {
             enabled: true,
             signup_enabled: true,
             password_reset_enabled: true,
+            email_pages_enabled: true,
             login_url: "/login".into(),
             logout_url: "/logout".into(),
             signup_url: "/register".into(),

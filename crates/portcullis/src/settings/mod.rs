@@ -126,17 +126,29 @@ impl Settings {
         validate::validate(self)
     }
 
-    /// The parsed `auth.site_origin`.
-    pub fn origin(&self) -> Origin {
-        Origin::parse(&self.auth.site_origin).expect("validated at load")
+    /// The parsed `auth.site_origin`; `None` when it is unset (`""`): the
+    /// origin then comes from each request.
+    ///
+    /// ```
+    /// use portcullis::Settings;
+    /// let s = Settings::from_toml_str("[auth]\nsite_origin = \"https://example.com\"\n").unwrap();
+    /// assert_eq!(s.origin().unwrap().serialized, "https://example.com");
+    /// ```
+    pub fn origin(&self) -> Option<Origin> {
+        if self.auth.site_origin.is_empty() {
+            return None;
+        }
+        Some(Origin::parse(&self.auth.site_origin).expect("validated at load"))
     }
 
-    /// Whether the session cookie is Secure under these settings.
+    /// Whether the session cookie is Secure under these settings. With
+    /// `auto` and `site_origin` unset it is: the scheme is not known in
+    /// advance, and browsers keep Secure cookies on http://localhost too.
     pub fn cookie_secure(&self) -> bool {
         match self.session.secure {
             CookieSecure::Always => true,
             CookieSecure::Never => false,
-            CookieSecure::Auto => self.origin().is_https(),
+            CookieSecure::Auto => self.origin().is_none_or(|o| o.is_https()),
         }
     }
 
@@ -227,5 +239,34 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("session.secure"), "{err}");
+    }
+
+    /// What an unset origin allows: no feature that mails a link, a Secure
+    /// cookie, and no insecure cookie.
+    #[test]
+    fn unset_origin_refuses_emailed_links_and_makes_a_secure_cookie() {
+        let unset = "[auth]\nsite_origin = \"\"\n";
+        let err = Settings::from_toml_str(unset).unwrap_err().to_string();
+        assert!(
+            err.contains("auth.site_origin") && err.contains("password_reset_enabled"),
+            "{err}"
+        );
+        let quiet = format!("{unset}password_reset_enabled = false\nemail_pages_enabled = false\n");
+        let s = Settings::from_toml_str(&quiet).unwrap();
+        assert!(s.origin().is_none());
+        assert!(s.cookie_secure());
+        assert_eq!(s.cookie_name(), "__Host-portcullis_session");
+        let err = Settings::from_toml_str(&format!("{quiet}email_verification = \"optional\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email_verification"), "{err}");
+        let err = Settings::from_toml_str(&format!("{}password_reset_enabled = false\n", unset))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email_pages_enabled"), "{err}");
+        let err = Settings::from_toml_str(&format!("{quiet}[session]\nsecure = \"never\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("session.secure"), "{err}");
     }
 }

@@ -150,6 +150,9 @@ oidc_messages! {
     failed = "Sign-in with {provider} could not be completed. Please try again.";
     /// The provider could not be reached.
     unavailable = "{provider} cannot be reached right now. Please try again in a moment.";
+    /// `auth.site_origin` is unset and the address this request came to
+    /// cannot be read, so the provider could not send the browser back.
+    bad_origin = "This site was reached at an address {provider} cannot send you back to. Please open the site at its usual address and try again.";
     /// An account has the email, and linking by email is not allowed.
     email_in_use = "An account with this email address already exists. Sign in with your password, then connect {provider} on your account's connections page.";
     /// The account is disabled.

@@ -38,6 +38,9 @@ pub struct SecuritySettings {
     /// X-Forwarded-For. 0: the client address (for rate limits) is the socket
     /// peer and the header is ignored; n: the n-th address from the right of
     /// the header (a missing or malformed one falls back to the peer).
+    /// With n > 0 the request's own origin (the CSRF Origin check; the OIDC
+    /// callback when auth.site_origin is unset) also takes X-Forwarded-Proto
+    /// and X-Forwarded-Host, their n-th entries from the right.
     pub trusted_proxy_count: usize,
     /// `[security.rate_limits]`: brute-force limits per action.
     pub rate_limits: RateLimitSettings,

@@ -1,6 +1,8 @@
 //! Start-up checks: a bad or unsafe value stops the app and names its key.
 
-use super::{security::covers, CookieSecure, Rate, RatePer, Settings, SettingsError};
+use super::{
+    security::covers, CookieSecure, EmailVerification, Rate, RatePer, Settings, SettingsError,
+};
 
 /// Checks every rule; the first violation is returned.
 pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
@@ -64,8 +66,30 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             ));
         }
     }
-    let origin = Origin::parse(&a.site_origin)
-        .map_err(|why| SettingsError::invalid("auth.site_origin", why))?;
+    // Unset (""): the origin comes from each request, which emailed links
+    // must never do (a forged `Host` would point them elsewhere).
+    let origin = if a.site_origin.is_empty() {
+        if let Some(feature) = link_mailing_feature(s) {
+            return Err(SettingsError::invalid(
+                "auth.site_origin",
+                format!(
+                    "is unset, but {feature} mails links, which are built from auth.site_origin only (never from a request's Host): set it, or turn that off"
+                ),
+            ));
+        }
+        None
+    } else {
+        Some(
+            Origin::parse(&a.site_origin)
+                .map_err(|why| SettingsError::invalid("auth.site_origin", why))?,
+        )
+    };
+    if a.email_verification != EmailVerification::None && !a.email_pages_enabled {
+        return Err(SettingsError::invalid(
+            "auth.email_pages_enabled",
+            "is false, but auth.email_verification mails links to the email pages",
+        ));
+    }
     for (key, value) in [
         ("auth.branding.primary_color", &a.branding.primary_color),
         (
@@ -186,10 +210,10 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             "must be at least 64 characters (or empty to keep one in the database)",
         ));
     }
-    if ss.secure == CookieSecure::Never && !origin.is_loopback() {
+    if ss.secure == CookieSecure::Never && !origin.as_ref().is_some_and(Origin::is_loopback) {
         return Err(SettingsError::invalid(
             "session.secure",
-            "\"never\" is only allowed when auth.site_origin is http on localhost",
+            "\"never\" is only allowed when auth.site_origin is set to http on localhost",
         ));
     }
 
@@ -395,6 +419,20 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         }
     }
     Ok(())
+}
+
+/// The first enabled feature that mails a link, as its setting reads.
+fn link_mailing_feature(s: &Settings) -> Option<&'static str> {
+    let a = &s.auth;
+    if a.password_reset_enabled {
+        Some("auth.password_reset_enabled (the reset link)")
+    } else if a.email_verification != EmailVerification::None {
+        Some("auth.email_verification (the confirmation link)")
+    } else if a.email_pages_enabled {
+        Some("auth.email_pages_enabled (the email-change and resend-confirmation pages)")
+    } else {
+        None
+    }
 }
 
 /// Browsers cap a cookie's lifetime at 400 days; longer settings are typos

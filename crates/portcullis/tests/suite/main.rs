@@ -17,6 +17,8 @@ mod guards;
 mod hash_load;
 mod honest_settings;
 mod oidc;
+mod oidc_keys;
+mod oidc_origin;
 mod pages;
 mod password_change;
 mod password_reset;

@@ -17,7 +17,7 @@ use crate::{
 /// The provider's issuer when `PORTCULLIS_TEST_OIDC_ISSUER` is set; under
 /// CI it must be (scripts/test.sh starts the provider). Elsewhere the test
 /// says it skipped, as the PostgreSQL tests do.
-fn issuer() -> Option<String> {
+pub(crate) fn issuer() -> Option<String> {
     match std::env::var("PORTCULLIS_TEST_OIDC_ISSUER") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -59,7 +59,7 @@ fn provider(id: &str, issuer: &str) -> ProviderSettings {
 
 /// `local` (confidential), `public` (PKCE only) and `demo` (the same
 /// confidential client, groups mirrored, trusted for linking).
-async fn setup(
+pub(crate) async fn setup(
     backend: &Backend,
     issuer: &str,
     change: impl FnOnce(&mut Settings),
@@ -81,7 +81,7 @@ async fn setup(
 
 /// A browser at the provider: cookies kept, redirects followed while they
 /// stay at the provider (the one back to the app is returned).
-fn idp_browser(issuer: &str) -> reqwest::Client {
+pub(crate) fn idp_browser(issuer: &str) -> reqwest::Client {
     let origin = reqwest::Url::parse(issuer).unwrap().origin();
     reqwest::Client::builder()
         .cookie_store(true)
@@ -98,7 +98,7 @@ fn idp_browser(issuer: &str) -> reqwest::Client {
 
 /// Logs in as `login` at the provider from `authorize_url` and consents;
 /// returns the path and query the provider sends the browser back to.
-async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) -> String {
+pub(crate) async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) -> String {
     let mut res = idp.get(authorize_url).send().await.unwrap();
     for _ in 0..6 {
         if res.status().is_redirection() {
@@ -128,7 +128,12 @@ async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) ->
 
 /// POSTs the login page's button for `provider` (with `next`); returns the
 /// provider URL the app redirects to.
-async fn start<S, B>(app: &S, browser: &mut Browser, provider: &str, next: Option<&str>) -> String
+pub(crate) async fn start<S, B>(
+    app: &S,
+    browser: &mut Browser,
+    provider: &str,
+    next: Option<&str>,
+) -> String
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -164,7 +169,7 @@ where
 }
 
 /// The whole sign-in; returns the app's answer to the callback.
-async fn sign_in<S, B>(
+pub(crate) async fn sign_in<S, B>(
     app: &S,
     browser: &mut Browser,
     issuer: &str,
@@ -185,7 +190,7 @@ where
     browser.get(app, &back).await
 }
 
-async fn me<S, B>(app: &S, browser: &mut Browser) -> String
+pub(crate) async fn me<S, B>(app: &S, browser: &mut Browser) -> String
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -516,6 +521,59 @@ async fn logout_ends_the_session_at_the_provider_too(backend: Backend) {
     assert_eq!(res.location(), "/");
 }
 
+/// `/account/connections` denies anonymous visitors as every guard does:
+/// a browser goes to the login page with this path as `next` (or gets 403
+/// under `anonymous_denial = "forbidden"`), an API client gets 401 JSON.
+async fn the_connections_page_denies_anonymous_visitors_like_the_guards(backend: Backend) {
+    let Some(iss) = issuer() else { return };
+    let ctx = setup(&backend, &iss, |_| {}).await;
+    let app = support::app(&ctx.auth).await;
+    let mut browser = Browser::new();
+    let res = browser.get(&app, "/account/connections").await;
+    assert_eq!(res.status, StatusCode::FOUND, "the guards' redirect");
+    assert_eq!(res.location(), "/login?next=%2Faccount%2Fconnections");
+    // A POST (with a valid CSRF token) is denied by the same guard.
+    let token = csrf_of(&browser.get(&app, "/login").await.body);
+    let res = browser
+        .post(
+            &app,
+            "/account/connections",
+            &[
+                ("csrf_token", &token),
+                ("action", "disconnect"),
+                ("provider", "local"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FOUND, "{}", res.body);
+    assert_eq!(res.location(), "/login", "no next to a POST-only target");
+
+    let mut api = Browser::new();
+    api.headers
+        .push(("accept".into(), "application/json".into()));
+    let res = api.get(&app, "/account/connections").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.body);
+    assert!(
+        res.header("content-type").starts_with("application/json"),
+        "{}",
+        res.header("content-type")
+    );
+    let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(json["error"], "unauthenticated");
+
+    let ctx = setup(&backend, &iss, |s| {
+        s.auth.anonymous_denial = portcullis::settings::AnonymousDenial::Forbidden
+    })
+    .await;
+    let app = support::app(&ctx.auth).await;
+    let res = Browser::new().get(&app, "/account/connections").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    assert_eq!(res.location(), "");
+    assert!(res
+        .body
+        .contains(ctx.auth.settings().auth.messages.forbidden_message.as_str()));
+}
+
 async fn providers_are_connected_and_disconnected_but_never_the_last_way_in(backend: Backend) {
     let Some(iss) = issuer() else { return };
     let ctx = setup(&backend, &iss, |_| {}).await;
@@ -523,7 +581,7 @@ async fn providers_are_connected_and_disconnected_but_never_the_last_way_in(back
     let app = support::app(&ctx.auth).await;
     // Anonymous: sent to the login page.
     let res = Browser::new().get(&app, "/account/connections").await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.status, StatusCode::FOUND, "the guards' redirect");
     assert!(res.location().starts_with("/login?next="));
 
     let mut browser = Browser::new();
@@ -720,6 +778,7 @@ on_both_backends!(
     cancelling_at_the_provider_says_so,
     logout_ends_the_session_at_the_provider_too,
     providers_are_connected_and_disconnected_but_never_the_last_way_in,
+    the_connections_page_denies_anonymous_visitors_like_the_guards,
     next_is_honoured_only_when_safe,
     the_login_page_offers_the_providers_and_its_csp_allows_only_them,
     the_only_provider_mode_hides_the_password_form,

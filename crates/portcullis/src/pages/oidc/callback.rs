@@ -8,7 +8,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{super::respond, callback_url, failure_page, login_retry, Failure, CONNECTIONS_PATH};
+use super::{super::respond, failure_page, login_retry, Failure, CONNECTIONS_PATH};
 use crate::{
     app::oidc::OidcBackend,
     db,
@@ -81,8 +81,7 @@ async fn handle(
     let Some(code) = q.code.filter(|c| !c.is_empty()) else {
         return fail(Some(&flow), Failure::Oidc(OidcError::BadState));
     };
-    let callback = callback_url(settings, &p.id);
-    let proven = match exchange(&auth.inner.oidc, provider, &code, &flow, &callback).await {
+    let proven = match exchange(&auth.inner.oidc, provider, &code, &flow).await {
         Ok(proven) => proven,
         Err(e) => return fail(Some(&flow), Failure::Oidc(e)),
     };

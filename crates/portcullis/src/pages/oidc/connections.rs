@@ -8,7 +8,6 @@ use serde::Deserialize;
 use super::{super::respond, allow_provider_forms, login::redirect_to_provider, CONNECTIONS_PATH};
 use crate::{
     render::{auth_page_base, ConnectionRow, ConnectionsContext},
-    security::redirect::encode_next,
     Auth, User,
 };
 
@@ -19,17 +18,13 @@ struct ConnectionForm {
     provider: String,
 }
 
-/// The signed-in user, or the redirect to the login page.
+/// The signed-in user, or the standard guard's denial: a redirect to the
+/// login page with this path as `next`, 403 under `auth.anonymous_denial =
+/// "forbidden"`, 401 JSON for API clients.
 async fn signed_in(req: &HttpRequest) -> Result<(Auth, User), HttpResponse> {
     let auth = respond::auth(req)?;
-    match respond::user(&auth, req).await? {
-        Some(user) => Ok((auth, user)),
-        None => Err(respond::see_other(&format!(
-            "{}?next={}",
-            auth.settings().auth.login_url,
-            encode_next(CONNECTIONS_PATH)
-        ))),
-    }
+    let user = super::super::password_change::signed_in(req).await?;
+    Ok((auth, user))
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
@@ -52,7 +47,7 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
         return auth.status_page(StatusCode::BAD_REQUEST);
     }
     match f.action.as_str() {
-        "connect" => redirect_to_provider(&auth, &f.provider, None, Some(user.id)).await,
+        "connect" => redirect_to_provider(&auth, &req, &f.provider, None, Some(user.id)).await,
         "disconnect" => match auth.oidc_disconnect(&user, &f.provider).await {
             Ok(true) => respond::see_other(CONNECTIONS_PATH),
             Ok(false) => {

@@ -32,7 +32,7 @@ pub(super) async fn show(req: HttpRequest, id: String) -> HttpResponse {
         return auth.status_page(StatusCode::NOT_FOUND);
     };
     if auth.settings().oidc.login_on_get {
-        return redirect_to_provider(&auth, &id, next, None).await;
+        return redirect_to_provider(&auth, &req, &id, next, None).await;
     }
     let s = auth.settings();
     let m = &s.oidc.messages;
@@ -62,13 +62,14 @@ pub(super) async fn start(req: HttpRequest, payload: web::Payload, id: String) -
         Err(res) => return res,
     };
     let next = f.next.or_else(|| form::query_next(&req));
-    redirect_to_provider(&auth, &id, next, None).await
+    redirect_to_provider(&auth, &req, &id, next, None).await
 }
 
 /// A 303 to the provider's authorization endpoint, with the flow cookie;
 /// `link_user` when a signed-in user connects the provider.
 pub(super) async fn redirect_to_provider(
     auth: &Auth,
+    req: &HttpRequest,
     id: &str,
     next: Option<String>,
     link_user: Option<i64>,
@@ -83,7 +84,10 @@ pub(super) async fn redirect_to_provider(
         Some(_) => super::CONNECTIONS_PATH.to_owned(),
         None => login_retry(auth.settings(), next.as_deref()),
     };
-    let callback = callback_url(auth.settings(), id);
+    let callback = match callback_url(auth.settings(), req, id) {
+        Ok(c) => c,
+        Err(e) => return failure_page(auth, &provider, Failure::Oidc(e), &retry),
+    };
     match authorization(registry, &provider, &callback, next, link_user, db::now()).await {
         Ok((url, flow)) => {
             let mut res = respond::see_other(&url);

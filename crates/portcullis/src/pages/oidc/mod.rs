@@ -20,6 +20,7 @@ use crate::{
     security::{
         headers::csp_with_form_targets,
         redirect::{encode_next, safe_next},
+        request_origin::public_origin,
     },
     session::keys,
     settings::Settings,
@@ -58,9 +59,16 @@ pub(super) fn mount(auth: &Auth, cfg: &mut web::ServiceConfig) {
 }
 
 /// The redirect URI registered at the provider: `auth.site_origin` +
-/// `/oidc/{id}/callback` (never the request's Host).
-pub(crate) fn callback_url(settings: &Settings, id: &str) -> String {
-    format!("{}/oidc/{id}/callback", settings.origin().serialized)
+/// `/oidc/{id}/callback`, or, with `site_origin` unset, the request's own
+/// origin (forwarded headers only from trusted proxies). The flow cookie
+/// carries it to the code exchange, which must send the very same URI.
+pub(crate) fn callback_url(
+    settings: &Settings,
+    req: &HttpRequest,
+    id: &str,
+) -> Result<String, OidcError> {
+    let origin = public_origin(settings, req).map_err(|e| OidcError::BadOrigin(e.to_string()))?;
+    Ok(format!("{}/oidc/{id}/callback", origin.serialized))
 }
 
 /// `provider`'s button, POSTing to its login path with the safe `next`.
@@ -145,7 +153,11 @@ fn origin_of(url: &str) -> String {
 /// Where logout sends the browser after the local logout: the provider's
 /// end-session endpoint when this session came from a provider with
 /// `rp_initiated_logout` (and its ID token was kept), else `None`.
-pub(super) async fn end_session(auth: &Auth, session: &Session) -> Option<String> {
+pub(super) async fn end_session(
+    auth: &Auth,
+    req: &HttpRequest,
+    session: &Session,
+) -> Option<String> {
     let backend = Auth::signed_in_backend(session)?;
     let id = backend.strip_prefix("oidc:")?;
     let provider = auth.inner.oidc.get(id).ok()?;
@@ -161,7 +173,15 @@ pub(super) async fn end_session(auth: &Auth, session: &Session) -> Option<String
         }
     };
     let s = auth.settings();
-    let back = format!("{}{}", s.origin().serialized, s.auth.logout_redirect_url);
+    // With `site_origin` unset, back to the origin this logout came to.
+    let origin = match public_origin(s, req) {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "no provider logout: no post-logout URL");
+            return None;
+        }
+    };
+    let back = format!("{}{}", origin.serialized, s.auth.logout_redirect_url);
     end_session_url(&d, &provider.settings.client_id, &id_token, &back)
 }
 
@@ -187,6 +207,7 @@ pub(super) fn failure_page(
             tracing::warn!(provider = %provider.settings.id, error = %e, "OpenID sign-in failed");
             match e {
                 OidcError::Unavailable { .. } => (StatusCode::BAD_GATEWAY, &m.unavailable),
+                OidcError::BadOrigin(_) => (StatusCode::BAD_REQUEST, &m.bad_origin),
                 e if e.is_cancelled() => (StatusCode::BAD_REQUEST, &m.cancelled),
                 _ => (StatusCode::BAD_REQUEST, &m.failed),
             }

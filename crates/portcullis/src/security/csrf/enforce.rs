@@ -14,7 +14,10 @@ use super::{
     cookie::{CsrfCookie, Issued},
     request_token_matches, signed_in, FORM_FIELD, HEADER,
 };
-use crate::{security::form_body, settings::Settings};
+use crate::{
+    security::{form_body, request_origin::request_origin},
+    settings::Settings,
+};
 
 /// Checks `req` when its method is unsafe and its path not exempt: `Ok`,
 /// or the status and reason to refuse it with. A urlencoded body read for
@@ -127,7 +130,7 @@ fn form_urlencoded_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> 
 fn origin_allowed(settings: &Settings, req: &ServiceRequest, origin: &str) -> bool {
     let origin = origin.trim_end_matches('/').to_ascii_lowercase();
     let s = settings;
-    if origin == s.origin().serialized {
+    if s.origin().is_some_and(|o| o.serialized == origin) {
         return true;
     }
     if s.security
@@ -137,21 +140,10 @@ fn origin_allowed(settings: &Settings, req: &ServiceRequest, origin: &str) -> bo
     {
         return true;
     }
-    // Same origin as the request itself: a browser sets Host to the server it
-    // talks to, so a cross-site page cannot forge this match.
-    if let Some(host) = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-    {
-        let scheme = if req.app_config().secure() {
-            "https"
-        } else {
-            "http"
-        };
-        if origin == format!("{scheme}://{}", host.to_ascii_lowercase()) {
-            return true;
-        }
-    }
-    false
+    // Same origin as the request itself (Django's check; the only one when
+    // `site_origin` is unset): a browser sets Host to the server it talks
+    // to, so a cross-site page cannot forge this match. Forwarded headers
+    // count only from trusted proxies.
+    request_origin(req.request(), s.security.trusted_proxy_count)
+        .is_ok_and(|own| own.serialized == origin)
 }
