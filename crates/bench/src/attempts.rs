@@ -1,19 +1,23 @@
 //! Loads beside the page and the logins: a flood of attempts at an account
 //! whose failed-login limit has tripped, and a burst of sign-ups.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{io::Write as _, net::SocketAddr, sync::Arc, time::Instant};
 
 use anyhow::bail;
 
 use crate::{
     http::{hidden_field, Conn, Jar},
     load::{next_client_addr, Exchange, Login},
+    raw::RawConn,
     stats::Stats,
 };
 
 /// Wrong-password POSTs at one account, each from an address of its own,
 /// as an attacker spreading over a botnet does: the form is fetched once a
 /// connection and its token reused (tokens are per visitor, not per form).
+/// The POSTs go out as bytes on a raw socket, as the page load's GETs do
+/// (`raw.rs`): the driver shares the server's cores, and hyper's client
+/// would take from them more than the refusal itself costs.
 #[derive(Clone)]
 pub struct LockedAttempts {
     pub login: Login,
@@ -21,8 +25,15 @@ pub struct LockedAttempts {
 
 /// A connection with the form's cookies and token, once fetched.
 pub struct FormConn {
-    conn: Conn,
-    form: Option<(String, Arc<str>)>,
+    conn: RawConn,
+    form: Option<Form>,
+    request: Vec<u8>,
+}
+
+/// What every attempt of one connection sends but its address.
+struct Form {
+    cookie: String,
+    body: String,
 }
 
 impl LockedAttempts {
@@ -41,7 +52,8 @@ impl LockedAttempts {
         )
     }
 
-    async fn form(&self, conn: &mut Conn) -> anyhow::Result<(String, Arc<str>)> {
+    async fn form(&self) -> anyhow::Result<Form> {
+        let mut conn = Conn::open(self.login.addr).await?;
         let page = conn.get(&self.login.path, "").await?;
         let mut jar = Jar::default();
         jar.absorb(&page);
@@ -51,7 +63,26 @@ impl LockedAttempts {
             .append_pair("login", &self.login.username)
             .append_pair("password", &self.login.password)
             .finish();
-        Ok((jar.header(), body.into()))
+        Ok(Form {
+            cookie: jar.header(),
+            body,
+        })
+    }
+
+    /// The POST of `form` from `client`, written into `out`.
+    fn request(&self, form: &Form, client: &str, out: &mut Vec<u8>) {
+        let (host, path) = (self.login.addr, &self.login.path);
+        out.clear();
+        let _ = write!(
+            out,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Origin: http://{host}\r\nReferer: http://{host}{path}\r\n\
+             X-Forwarded-For: {client}\r\nContent-Length: {}\r\n\r\n{}",
+            form.cookie,
+            form.body.len(),
+            form.body
+        );
     }
 }
 
@@ -60,14 +91,15 @@ impl Exchange for LockedAttempts {
 
     async fn open(addr: SocketAddr) -> anyhow::Result<FormConn> {
         Ok(FormConn {
-            conn: Conn::open(addr).await?,
+            conn: RawConn::open(addr).await?,
             form: None,
+            request: Vec::with_capacity(1024),
         })
     }
 
     async fn exchange(&self, c: &mut FormConn, stats: &mut Stats) -> bool {
         if c.form.is_none() {
-            match self.form(&mut c.conn).await {
+            match self.form().await {
                 Ok(f) => c.form = Some(f),
                 Err(_) => {
                     stats.errors += 1;
@@ -75,23 +107,15 @@ impl Exchange for LockedAttempts {
                 }
             }
         }
-        let Some((cookie, body)) = &c.form else {
+        let Some(form) = &c.form else {
             return false;
         };
+        self.request(form, &next_client_addr(), &mut c.request);
         let t0 = Instant::now();
-        let reply = c
-            .conn
-            .post_from(
-                &self.login.path,
-                cookie,
-                body.to_string(),
-                &next_client_addr(),
-            )
-            .await;
-        match reply {
-            Ok(r) => {
-                stats.record(r.status.as_u16(), t0.elapsed());
-                true
+        match c.conn.exchange(&c.request).await {
+            Ok((status, reusable)) => {
+                stats.record(status, t0.elapsed());
+                reusable
             }
             Err(_) => {
                 stats.errors += 1;

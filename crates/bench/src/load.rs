@@ -1,5 +1,6 @@
 //! Closed-loop load: `conns` connections each send the next request as soon
-//! as the last answered, for a fixed time (as wrk does).
+//! as the last answered, for a fixed time (as wrk does); and paced load, sent
+//! at a stated rate whatever the answers (as wrk2 does).
 
 use std::{
     future::Future,
@@ -128,6 +129,50 @@ async fn closed_loop<E: Exchange>(
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
+                    let Some(c) = connected::<E>(&mut conn, addr, &mut stats).await else {
+                        continue;
+                    };
+                    if !what.exchange(c, &mut stats).await {
+                        conn = None;
+                    }
+                }
+                stats
+            })
+        })
+        .collect();
+    collect(tasks, dur).await
+}
+
+/// Like wrk2: `conns` keep-alive connections together send `rate` exchanges
+/// a second, each on a schedule of its own (staggered), until `dur` is over.
+/// A connection still waiting for its last answer when its next turn comes
+/// sends the turns it missed as soon as it can (as wrk2 does), so a slow
+/// answer shifts a request, not the rate; a server that cannot keep up
+/// shows as a lower rate answered by the end.
+async fn paced<E: Exchange>(
+    what: &E,
+    addr: SocketAddr,
+    conns: usize,
+    rate: f64,
+    dur: Duration,
+) -> Stats {
+    let start = tokio::time::Instant::now();
+    let deadline = start + dur;
+    let period = Duration::from_secs_f64(conns as f64 / rate.max(1e-3));
+    let tasks: Vec<_> = (0..conns)
+        .map(|i| {
+            let what = what.for_conn(i);
+            let first = start + period.mul_f64(i as f64 / conns as f64);
+            tokio::spawn(async move {
+                let mut stats = Stats::default();
+                let mut conn = None;
+                let mut tick = tokio::time::interval_at(first, period);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                loop {
+                    tick.tick().await;
+                    if tokio::time::Instant::now() >= deadline {
+                        break;
+                    }
                     let Some(c) = connected::<E>(&mut conn, addr, &mut stats).await else {
                         continue;
                     };
@@ -272,6 +317,17 @@ impl Login {
 /// Runs `what` from `conns` connections to `addr` back to back for `dur`.
 pub async fn run<E: Exchange>(what: &E, addr: SocketAddr, conns: usize, dur: Duration) -> Stats {
     closed_loop(what, addr, conns, dur).await
+}
+
+/// Sends `what` at `rate` a second from `conns` connections to `addr` for `dur`.
+pub async fn run_paced<E: Exchange>(
+    what: &E,
+    addr: SocketAddr,
+    conns: usize,
+    rate: f64,
+    dur: Duration,
+) -> Stats {
+    paced(what, addr, conns, rate, dur).await
 }
 
 /// Logs in from `conns` connections back to back for `dur`; records each POST.

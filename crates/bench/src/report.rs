@@ -4,7 +4,11 @@ use std::{fmt::Write as _, time::Duration};
 
 use serde::Serialize;
 
-use crate::{backend::BackendResult, stats::Summary, Plan};
+use crate::{
+    backend::{BackendResult, ATTACK_SHARE_OF_FLOOR},
+    stats::Summary,
+    Plan,
+};
 
 /// One budget line: a measured value against its limit.
 #[derive(Debug, Clone, Serialize)]
@@ -255,9 +259,23 @@ impl Report {
             );
             add(
                 format!("{n}: locked account: attempts answered other than 429"),
-                b.locked.other as f64 + b.locked_flood_attempts.other as f64,
+                (b.locked.other
+                    + b.locked_flood_attempts.other
+                    + b.locked_flood_page_attempts.other) as f64,
                 0.0,
                 false,
+                Ratio,
+            );
+            add(
+                format!(
+                    "{n}: locked account under attack: attempts answered/s ÷ one-lookup floor (sent at {ATTACK_SHARE_OF_FLOOR})"
+                ),
+                b.locked_flood_attempts
+                    .per_sec
+                    .min(b.locked_flood_page_attempts.per_sec)
+                    / floor,
+                0.50,
+                true,
                 Ratio,
             );
             add(
@@ -409,7 +427,10 @@ impl Report {
             );
             row(
                 &mut s,
-                &format!("Portcullis, {n}, during logins and attempts at a locked account"),
+                &format!(
+                    "Portcullis, {n}, during logins and attempts at a locked account ({:.0}/s)",
+                    b.locked_flood_page_attempts.per_sec
+                ),
                 &b.locked_flood_page,
                 None,
             );
@@ -450,7 +471,7 @@ impl Report {
             );
             let _ = writeln!(
                 s,
-                "{}: {} cookieless GET /login wrote {} session rows; a signup burst of {} created {} accounts ({} shed) in {:.2} s; beside attempts at a locked account ({:.0}/s, all 429), the crowd signed in {:.1}/s.",
+                "{}: {} cookieless GET /login wrote {} session rows; a signup burst of {} created {} accounts ({} shed) in {:.2} s; beside attempts at a locked account (sent at {:.0}/s, answered at {:.0}/s), the crowd signed in {:.1}/s.",
                 b.backend,
                 b.login_page_requests,
                 b.login_page_rows_written,
@@ -458,6 +479,7 @@ impl Report {
                 b.burst.created,
                 b.burst.shed,
                 b.burst.secs,
+                b.locked_attack_rate,
                 b.locked_flood_attempts.per_sec,
                 b.locked_flood_logins.per_sec
             );
