@@ -129,12 +129,7 @@ async fn closed_loop<E: Exchange>(
                 let mut stats = Stats::default();
                 let mut conn = None;
                 while Instant::now() < deadline {
-                    let Some(c) = connected::<E>(&mut conn, addr, &mut stats).await else {
-                        continue;
-                    };
-                    if !what.exchange(c, &mut stats).await {
-                        conn = None;
-                    }
+                    once(&what, &mut conn, addr, &mut stats).await;
                 }
                 stats
             })
@@ -173,12 +168,7 @@ async fn paced<E: Exchange>(
                     if tokio::time::Instant::now() >= deadline {
                         break;
                     }
-                    let Some(c) = connected::<E>(&mut conn, addr, &mut stats).await else {
-                        continue;
-                    };
-                    if !what.exchange(c, &mut stats).await {
-                        conn = None;
-                    }
+                    once(&what, &mut conn, addr, &mut stats).await;
                 }
                 stats
             })
@@ -352,6 +342,22 @@ pub async fn interleaved_logins(forms: &[Login], n: usize) -> anyhow::Result<Vec
         s.elapsed = t0.elapsed();
     }
     Ok(stats)
+}
+
+/// One exchange on the open connection (opened first if need be); a
+/// connection the exchange cannot reuse is dropped, to be reopened.
+async fn once<E: Exchange>(
+    what: &E,
+    conn: &mut Option<E::Conn>,
+    addr: SocketAddr,
+    stats: &mut Stats,
+) {
+    let Some(c) = connected::<E>(conn, addr, stats).await else {
+        return;
+    };
+    if !what.exchange(c, stats).await {
+        *conn = None;
+    }
 }
 
 /// The open connection, or a new one; a failed connect counts as an error

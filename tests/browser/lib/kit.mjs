@@ -120,3 +120,26 @@ export async function assertNoOverflow(page, name) {
   }
   await page.setViewportSize(DESKTOP);
 }
+
+/** Fills and submits the signup form of the demo at `base` in `page`, as a person types it. */
+export async function signUp(page, base, name, password = PASSWORD) {
+  await page.goto(base + "/register");
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Password (again)").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Signs in at `base + path` in `page`; the response to the form's POST, once the next page has loaded. */
+export async function signIn(page, base, login, password = PASSWORD, path = "/login") {
+  await page.goto(base + path);
+  await page.getByLabel("Username or email").fill(login);
+  await page.getByLabel("Password").fill(password);
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === "/login" && r.request().method() === "POST"),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  await page.waitForLoadState();
+  return res;
+}

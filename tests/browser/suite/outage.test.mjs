@@ -24,26 +24,11 @@ const go = (path) => page.goto(BASE + path);
 const sql = (statement) => execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL, "-c", statement]);
 const name = `pat${Date.now() % 100000}`;
 
-/** Submits the login form in `p` as NAME with PASSWORD-ish; the response of the POST. */
-async function signIn(p, login, password) {
-  await p.goto(BASE + "/login");
-  await p.getByLabel("Username or email").fill(login);
-  await p.getByLabel("Password").fill(password);
-  const [res] = await Promise.all([
-    p.waitForResponse((r) => new URL(r.url()).pathname === "/login" && r.request().method() === "POST"),
-    p.getByRole("button", { name: "Sign in" }).click(),
-  ]);
-  await p.waitForLoadState();
-  return res;
-}
+/** Signs in at the outage demo in `p`; the response of the POST. */
+const signIn = (p, login, password) => kit.signIn(p, BASE, login, password);
 
 test("sign-ins beyond what the hashing threads can take get the busy page, and a retry works", async () => {
-  await go("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Email").fill(`${name}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Password (again)").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await kit.signUp(page, BASE, name);
   await page.waitForURL(BASE + "/");
   await go("/logout");
   await page.getByRole("button", { name: "Sign out" }).click();

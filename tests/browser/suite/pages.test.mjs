@@ -134,12 +134,7 @@ const mailedLink = (pathPrefix) => kit.mailedLink(process.env.DEMO_LOG, pathPref
 
 test("password change, email change and password reset by mail, accessible at every step", async () => {
   const name = `rex${Date.now() % 100000}`;
-  await go("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Email").fill(`${name}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Password (again)").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await kit.signUp(page, BASE, name);
   await page.waitForURL(BASE + "/");
   await go("/password-change");
   await axe("password change");

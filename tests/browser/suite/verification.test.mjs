@@ -18,25 +18,10 @@ before(async () => {
 const go = (path) => page.goto(BASE + path);
 const name = `vera${Date.now() % 100000}`;
 
-async function signIn() {
-  await go("/login?next=/dashboard");
-  await page.getByLabel("Username or email").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  const [res] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === "/login" && r.request().method() === "POST"),
-    page.getByRole("button", { name: "Sign in" }).click(),
-  ]);
-  await page.waitForLoadState();
-  return res;
-}
+const signIn = () => kit.signIn(page, BASE, name, PASSWORD, "/login?next=/dashboard");
 
 test("sign up, told to check the mail, refused until the link is confirmed, then signed in", async () => {
-  await go("/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Email").fill(`${name}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Password (again)").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await kit.signUp(page, BASE, name);
   await page.waitForURL(BASE + "/verify-email/sent");
   assert.equal(await page.locator("h1").innerText(), "Check your email");
   assert.match(await page.locator("main").innerText(), /We have sent a confirmation link/);

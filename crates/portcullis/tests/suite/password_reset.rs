@@ -336,13 +336,26 @@ async fn post_reset_login_signs_the_user_in(b: Backend) {
         .unwrap()
         .unwrap();
     let app = app(&ctx.auth).await;
-    reset_request(&app, &email).await;
-    let mail = wait_for(&dir, &email, 1).await.remove(0);
+    let (mut br, done) = reset_by_mail(&app, &dir, &email).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/");
+    assert_eq!(br.get(&app, "/me").await.body, "sam");
+}
+
+/// Asks for a link for `email`, follows the mailed one and sets
+/// NEW_PASSWORD: the browser that did, and the form's answer.
+async fn reset_by_mail<S, B>(app: &S, dir: &std::path::Path, email: &str) -> (Browser, Resp)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    reset_request(app, email).await;
+    let mail = wait_for(dir, email, 1).await.remove(0);
     let mut br = Browser::new();
-    let first = br.get(&app, &mail.link_path(ORIGIN)).await;
+    let first = br.get(app, &mail.link_path(ORIGIN)).await;
     let done = br
         .submit(
-            &app,
+            app,
             &first.location(),
             &[
                 ("new_password1", NEW_PASSWORD),
@@ -350,9 +363,7 @@ async fn post_reset_login_signs_the_user_in(b: Backend) {
             ],
         )
         .await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    assert_eq!(done.location(), "/");
-    assert_eq!(br.get(&app, "/me").await.body, "sam");
+    (br, done)
 }
 
 /// Locked out by failed logins (someone else's, or one's own forgetting),
@@ -384,20 +395,7 @@ async fn a_reset_clears_the_accounts_failed_logins(b: Backend) {
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
     }
 
-    reset_request(&app, &email).await;
-    let mail = wait_for(&dir, &email, 1).await.remove(0);
-    let mut br = Browser::new();
-    let first = br.get(&app, &mail.link_path(ORIGIN)).await;
-    let done = br
-        .submit(
-            &app,
-            &first.location(),
-            &[
-                ("new_password1", NEW_PASSWORD),
-                ("new_password2", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let (_, done) = reset_by_mail(&app, &dir, &email).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
 
     for (i, login) in ["locked", email.as_str()].into_iter().enumerate() {
