@@ -225,43 +225,33 @@ impl Database {
     /// # Errors
     /// [`DbError`] when the database cannot be read.
     pub(crate) async fn pending_migrations(&self) -> Result<usize, DbError> {
-        let applied: Vec<i64> = match self {
-            Database::Sqlite(pool) => {
-                let exists: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-                )
-                .bind(MIGRATIONS_TABLE)
-                .fetch_one(pool)
-                .await
-                .doing("looking for the migrations table")?;
-                if exists == 0 {
-                    Vec::new()
-                } else {
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT version FROM {MIGRATIONS_TABLE} WHERE success"
-                    )))
-                    .fetch_all(pool)
-                    .await
-                    .doing("reading the applied migrations")?
-                }
-            }
+        const DOING: &str = "looking for the migrations table";
+        let exists = match self {
+            Database::Sqlite(pool) => sqlx::query_scalar::<_, bool>(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1",
+            )
+            .bind(MIGRATIONS_TABLE)
+            .fetch_one(pool)
+            .await
+            .doing(DOING)?,
             Database::Postgres(pool) => {
-                let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
                     .bind(MIGRATIONS_TABLE)
                     .fetch_one(pool)
                     .await
-                    .doing("looking for the migrations table")?;
-                if exists {
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT version FROM {MIGRATIONS_TABLE} WHERE success"
-                    )))
-                    .fetch_all(pool)
-                    .await
-                    .doing("reading the applied migrations")?
-                } else {
-                    Vec::new()
-                }
+                    .doing(DOING)?
             }
+        };
+        let applied: Vec<i64> = if exists {
+            let sql = format!("SELECT version FROM {MIGRATIONS_TABLE} WHERE success");
+            on_pool!(self, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                sql.as_str()
+            ))
+            .fetch_all(pool)
+            .await
+            .doing("reading the applied migrations"))?
+        } else {
+            Vec::new()
         };
         Ok(self
             .migrator()

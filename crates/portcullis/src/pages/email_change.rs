@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::{
     account::{link, notice, FormPage},
     fields::field,
-    password_change::signed_in,
     respond,
 };
 use crate::{accounts::FieldErrors, render::Notice, security::ratelimit::Action, Auth, User};
@@ -23,7 +22,7 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         Ok(a) => a,
         Err(res) => return res,
     };
-    match signed_in(&req).await {
+    match respond::signed_in(&req).await {
         Ok(user) => render(&auth, &req, &user, "", &FieldErrors::default()),
         Err(res) => res,
     }
@@ -34,7 +33,7 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
         Ok(posted) => posted,
         Err(res) => return res,
     };
-    let user = match signed_in(&req).await {
+    let user = match respond::signed_in(&req).await {
         Ok(u) => u,
         Err(res) => return res,
     };

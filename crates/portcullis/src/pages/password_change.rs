@@ -11,8 +11,8 @@ use super::{
     respond,
 };
 use crate::{
-    accounts::FieldErrors, error::AuthError, guard::require_login, render::Notice,
-    security::ratelimit::Action, Auth, User,
+    accounts::FieldErrors, error::AuthError, render::Notice, security::ratelimit::Action, Auth,
+    User,
 };
 
 #[derive(Deserialize, Default)]
@@ -23,19 +23,12 @@ struct ChangeForm {
     new_password2: String,
 }
 
-/// The signed-in user, or the guards' answer (login redirect, 401 JSON).
-pub(super) async fn signed_in(req: &HttpRequest) -> Result<User, HttpResponse> {
-    require_login(req)
-        .await
-        .map_err(|e| e.as_response_error().error_response())
-}
-
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
     let auth = match respond::auth(&req) {
         Ok(a) => a,
         Err(res) => return res,
     };
-    match signed_in(&req).await {
+    match respond::signed_in(&req).await {
         Ok(user) => render(&auth, &req, &user, &FieldErrors::default()),
         Err(res) => res,
     }
@@ -50,7 +43,7 @@ pub(super) async fn submit(
         Ok(posted) => posted,
         Err(res) => return res,
     };
-    let user = match signed_in(&req).await {
+    let user = match respond::signed_in(&req).await {
         Ok(u) => u,
         Err(res) => return res,
     };
@@ -94,7 +87,7 @@ pub(super) async fn done(req: HttpRequest) -> HttpResponse {
         Ok(a) => a,
         Err(res) => return res,
     };
-    if let Err(res) = signed_in(&req).await {
+    if let Err(res) = respond::signed_in(&req).await {
         return res;
     }
     let a = &auth.settings().auth;

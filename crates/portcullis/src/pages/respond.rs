@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use super::form;
 use crate::{
-    guard::{current_user, is_api_request},
+    guard::{current_user, is_api_request, require_login},
     render::error_page,
     security::{
         form_body::read_limited, headers::apply_page_headers, ratelimit::Limited,
@@ -83,6 +83,15 @@ pub(super) fn see_other(location: &str) -> HttpResponse {
 /// The safe `next`, else `fallback`.
 pub(super) fn target(next: Option<&str>, fallback: &str) -> String {
     safe_next(next).unwrap_or(fallback).to_owned()
+}
+
+/// The signed-in user, or the guards' answer to anyone else: the login
+/// redirect with this page as `next` (403 under `auth.anonymous_denial =
+/// "forbidden"`), 401 JSON for API clients. The account pages' prologue.
+pub(super) async fn signed_in(req: &HttpRequest) -> Result<User, HttpResponse> {
+    require_login(req)
+        .await
+        .map_err(|e| e.as_response_error().error_response())
 }
 
 /// The signed-in user, or the failure page.

@@ -23,7 +23,7 @@ struct ConnectionForm {
 /// "forbidden"`, 401 JSON for API clients.
 async fn signed_in(req: &HttpRequest) -> Result<(Auth, User), HttpResponse> {
     let auth = respond::auth(req)?;
-    let user = super::super::password_change::signed_in(req).await?;
+    let user = respond::signed_in(req).await?;
     Ok((auth, user))
 }
 

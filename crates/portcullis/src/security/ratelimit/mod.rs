@@ -208,11 +208,13 @@ impl RateLimiter {
         logins: &[&str],
     ) -> Result<(), RateLimitError> {
         for &action in actions {
-            for rate in self.policy.rates(action) {
+            let per_login = self
+                .policy
+                .rates(action)
+                .iter()
+                .filter(|r| r.per == RatePer::Key);
+            for rate in per_login {
                 for login in logins {
-                    if rate.per != RatePer::Key {
-                        continue;
-                    }
                     let Some(bucket) = self.policy.bucket(action, rate, None, Some(login)) else {
                         continue;
                     };
