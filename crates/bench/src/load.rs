@@ -144,7 +144,7 @@ async fn closed_loop<E: Exchange>(
 /// sends the turns it missed as soon as it can (as wrk2 does), so a slow
 /// answer shifts a request, not the rate; a server that cannot keep up
 /// shows as a lower rate answered by the end.
-async fn paced<E: Exchange>(
+pub async fn run_paced<E: Exchange>(
     what: &E,
     addr: SocketAddr,
     conns: usize,
@@ -307,17 +307,6 @@ impl Login {
 /// Runs `what` from `conns` connections to `addr` back to back for `dur`.
 pub async fn run<E: Exchange>(what: &E, addr: SocketAddr, conns: usize, dur: Duration) -> Stats {
     closed_loop(what, addr, conns, dur).await
-}
-
-/// Sends `what` at `rate` a second from `conns` connections to `addr` for `dur`.
-pub async fn run_paced<E: Exchange>(
-    what: &E,
-    addr: SocketAddr,
-    conns: usize,
-    rate: f64,
-    dur: Duration,
-) -> Stats {
-    paced(what, addr, conns, rate, dur).await
 }
 
 /// Logs in from `conns` connections back to back for `dur`; records each POST.

@@ -97,7 +97,7 @@ impl Report {
         for b in &backends {
             let n = &b.backend;
             let pg = n == "postgres";
-            let floor = b.floor_per_worker.per_sec.max(b.floor_shared.per_sec);
+            let floor = b.floor_rate();
             let page_p99 = if pg { 25.0 } else { 10.0 };
             let conns = (plan.page_conns, plan.login_conns);
             // Logins/s as a share of this backend's ceiling: cores ÷ one hash.
