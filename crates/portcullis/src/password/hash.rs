@@ -142,7 +142,8 @@ impl HashPool {
         Self::with_nice(params, workers, queue, 0)
     }
 
-    /// Like [`new`](Self::new), with the hashing threads at niceness `nice` (Linux).
+    /// Like [`new`](Self::new), with the hashing threads `nice` niceness levels
+    /// below the thread that starts them (Linux).
     ///
     /// # Errors
     /// [`HashError::Params`] for invalid parameters.
@@ -156,7 +157,8 @@ impl HashPool {
         Self::with_limits(params, workers, queue, Duration::MAX, nice)
     }
 
-    /// Starts `workers` hashing threads (0: one per core) at niceness `nice`.
+    /// Starts `workers` hashing threads (0: one per core), `nice` niceness
+    /// levels below the thread that starts them.
     /// A job is refused when it would expect to wait longer than `max_wait`
     /// for a thread (from the measured hash time), or when `queue` jobs
     /// already wait (0: no count bound, only the wait).

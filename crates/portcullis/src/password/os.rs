@@ -45,21 +45,19 @@ impl HashMemory {
     }
 }
 
-/// Lowers this thread's scheduling weight to `nice` (Linux; 0 leaves it alone).
+/// Raises this thread's niceness by `nice` above the one it inherited
+/// (Linux; 0 leaves it alone). Relative, so in a server started under
+/// `nice` the hashing threads still rank below its request workers, never
+/// above them.
 #[cfg(target_os = "linux")]
 pub(crate) fn lower_priority(nice: i32) {
     if nice <= 0 {
         return;
     }
-    // SAFETY: setpriority on this thread's own id only changes its scheduling weight.
-    let rc = unsafe {
-        libc::setpriority(
-            libc::PRIO_PROCESS,
-            libc::gettid() as libc::id_t,
-            nice.min(19),
-        )
-    };
-    if rc != 0 {
+    // SAFETY: nice() changes only the calling thread's scheduling weight on
+    // Linux (glibc: setpriority on thread id 0), clamped to 19 by the kernel.
+    let rc = unsafe { libc::nice(nice.min(19)) };
+    if rc == -1 {
         tracing::debug!("could not lower the hashing thread's priority");
     }
 }
@@ -70,6 +68,39 @@ pub(crate) fn lower_priority(_nice: i32) {}
 #[cfg(test)]
 mod tests {
     use super::HashMemory;
+
+    /// This thread's niceness, from /proc (field 19 of its stat line).
+    #[cfg(target_os = "linux")]
+    fn niceness() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        // The name in parentheses may hold spaces: count after its end.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        after.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn priority_is_lowered_relative_to_the_thread_it_starts_from() {
+        let (before, after) = std::thread::spawn(|| {
+            // A server started under `nice`: its threads inherit 2.
+            // SAFETY: lowers only this test thread's own priority.
+            unsafe { libc::nice(2) };
+            let before = niceness();
+            super::lower_priority(3);
+            (before, niceness())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(after, (before + 3).min(19));
+        let untouched = std::thread::spawn(|| {
+            let before = niceness();
+            super::lower_priority(0);
+            niceness() - before
+        })
+        .join()
+        .unwrap();
+        assert_eq!(untouched, 0);
+    }
 
     #[test]
     fn blocks_are_mapped_on_demand_and_released() {

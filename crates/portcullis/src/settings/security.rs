@@ -23,8 +23,10 @@ pub struct SecuritySettings {
     pub hash_max_wait_ms: u64,
     /// Hash jobs allowed to wait, as a count (0: bounded only by `hash_max_wait_ms`).
     pub hash_queue: usize,
-    /// Niceness of the hashing threads (0–19, Linux): above 0, pages keep the
-    /// CPU first while a login flood hashes.
+    /// How much lower the hashing threads' priority is than the request
+    /// workers' (niceness added to the process's, 0–19, Linux): while a login
+    /// flood hashes on every core, pages keep the CPU first. 0 shares it
+    /// equally.
     pub hash_thread_nice: i32,
     /// Largest accepted form body in bytes; larger ones get 413.
     pub max_form_bytes: usize,
@@ -55,7 +57,7 @@ impl Default for SecuritySettings {
             hash_workers: 0,
             hash_max_wait_ms: 1000,
             hash_queue: 0,
-            hash_thread_nice: 0,
+            hash_thread_nice: 3,
             max_form_bytes: 16 * 1024,
             csrf_trusted_origins: Vec::new(),
             csrf_exempt_paths: Vec::new(),
