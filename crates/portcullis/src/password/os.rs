@@ -54,10 +54,15 @@ pub(crate) fn lower_priority(nice: i32) {
     if nice <= 0 {
         return;
     }
-    // SAFETY: nice() changes only the calling thread's scheduling weight on
-    // Linux (glibc: setpriority on thread id 0), clamped to 19 by the kernel.
-    let rc = unsafe { libc::nice(nice.min(19)) };
-    if rc == -1 {
+    // SAFETY: errno is this thread's own; nice() changes only the calling
+    // thread's scheduling weight on Linux (glibc: setpriority on thread id
+    // 0), clamped to 19 by the kernel.
+    let failed = unsafe {
+        // -1 is also a valid new niceness: only errno tells a failure.
+        *libc::__errno_location() = 0;
+        libc::nice(nice.min(19)) == -1 && *libc::__errno_location() != 0
+    };
+    if failed {
         tracing::debug!("could not lower the hashing thread's priority");
     }
 }
