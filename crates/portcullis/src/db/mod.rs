@@ -8,6 +8,7 @@ pub(crate) mod groups;
 pub(crate) mod identities;
 pub(crate) mod permissions;
 pub(crate) mod rate_limits;
+mod read_batches;
 pub(crate) mod secrets;
 pub(crate) mod session_reads;
 pub(crate) mod sessions;

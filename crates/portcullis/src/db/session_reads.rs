@@ -25,23 +25,51 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 // One idle for PING_IF_IDLE is pinged before use (a server may have dropped
 // it); one in steady use was proven by its last query.
-use super::{Database, PING_IF_IDLE};
+use super::{read_batches::ReadBatches, Database, PING_IF_IDLE};
+
+/// Session reads in flight at once on a worker's PostgreSQL connections.
+/// The reads that come meanwhile wait and go together in the next
+/// statement ([`ReadBatches`]): fewer statements in flight make fuller
+/// ones, and a statement's fixed cost is most of the server's work. Two, so
+/// that one slow statement does not hold up every page on the worker.
+const POSTGRES_READ_CONNECTIONS: usize = 2;
 
 /// Session-read connections for whichever database the pool serves.
 #[derive(Debug)]
 pub(crate) enum SessionReadPool {
     Sqlite(Connections<sqlx::Sqlite>),
-    Postgres(Connections<sqlx::Postgres>),
+    /// With the reads waiting for one of them ([`ReadBatches`]).
+    Postgres {
+        conns: Connections<sqlx::Postgres>,
+        batches: ReadBatches,
+    },
 }
 
 impl SessionReadPool {
-    /// As many connections as `db`'s pool allows, opened on first use with
-    /// the pool's options. None for a single-connection pool (an in-memory
-    /// SQLite database lives in one connection).
+    /// As many connections as `db`'s pool allows, on PostgreSQL at most
+    /// [`POSTGRES_READ_CONNECTIONS`], opened on first use with the pool's
+    /// options. None for a single-connection pool (an in-memory SQLite
+    /// database lives in one connection).
     pub(crate) fn beside(db: &Database) -> Option<SessionReadPool> {
         match db {
-            Database::Sqlite(pool) => Connections::beside(pool).map(SessionReadPool::Sqlite),
-            Database::Postgres(pool) => Connections::beside(pool).map(SessionReadPool::Postgres),
+            Database::Sqlite(pool) => {
+                Connections::beside(pool, usize::MAX).map(SessionReadPool::Sqlite)
+            }
+            Database::Postgres(pool) => {
+                Connections::beside(pool, POSTGRES_READ_CONNECTIONS).map(|mut conns| {
+                    // The batch statement's plan is the same for any number of
+                    // keys (a probe each); left to choose, the server plans it
+                    // again on every execution, its estimate for a one-key
+                    // array being below the generic plan's.
+                    conns.options = conns
+                        .options
+                        .options([("plan_cache_mode", "force_generic_plan")]);
+                    SessionReadPool::Postgres {
+                        conns,
+                        batches: ReadBatches::default(),
+                    }
+                })
+            }
         }
     }
 }
@@ -75,9 +103,11 @@ impl<DB: SqlxDatabase> std::fmt::Debug for Connections<DB> {
 }
 
 impl<DB: SqlxDatabase> Connections<DB> {
-    fn beside(pool: &Pool<DB>) -> Option<Self> {
+    /// As many as the pool's `max_connections`, but at most `cap`.
+    fn beside(pool: &Pool<DB>, cap: usize) -> Option<Self> {
         let o: &PoolOptions<DB> = pool.options();
         let max = o.get_max_connections() as usize;
+        let max = if max > 1 { max.min(cap) } else { max };
         (max > 1).then(|| Connections {
             pool: pool.clone(),
             options: (*pool.connect_options()).clone(),
@@ -97,17 +127,38 @@ impl<DB: SqlxDatabase> Connections<DB> {
     /// free in time, or the driver's error when a new connection cannot be
     /// opened.
     pub(crate) async fn lease(&self) -> Result<Lease<'_, DB>, sqlx::Error> {
+        let turn = self.turn().await?;
+        self.lease_on(turn).await
+    }
+
+    /// The right to one connection, waiting up to the pool's acquire
+    /// timeout. Unlike [`Connections::lease`], safe to drop unfinished (in
+    /// a `select!`): it holds no connection yet, where a lease dropped
+    /// while it opens one, or pings it, loses that connection.
+    ///
+    /// # Errors
+    /// As [`Connections::lease`], but for opening a connection.
+    pub(crate) async fn turn(&self) -> Result<SemaphorePermit<'_>, sqlx::Error> {
         if self.pool.is_closed() {
             // The idle ones close as they are dropped.
             self.lock().clear();
             return Err(sqlx::Error::PoolClosed);
         }
-        let permit = match tokio::time::timeout(self.acquire_timeout, self.permits.acquire()).await
-        {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_closed)) => return Err(sqlx::Error::PoolClosed),
-            Err(_elapsed) => return Err(sqlx::Error::PoolTimedOut),
-        };
+        match tokio::time::timeout(self.acquire_timeout, self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_closed)) => Err(sqlx::Error::PoolClosed),
+            Err(_elapsed) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+
+    /// A connection for `turn`: the most recent idle one, or a new one.
+    ///
+    /// # Errors
+    /// The driver's error when a new connection cannot be opened.
+    pub(crate) async fn lease_on<'a>(
+        &'a self,
+        permit: SemaphorePermit<'a>,
+    ) -> Result<Lease<'a, DB>, sqlx::Error> {
         let (conn, opened) = match self.reuse().await {
             Some(found) => found,
             None => (self.open().await?, Instant::now()),
@@ -232,7 +283,7 @@ mod tests {
     fn sqlite(reads: &SessionReadPool) -> &Connections<sqlx::Sqlite> {
         match reads {
             SessionReadPool::Sqlite(c) => c,
-            SessionReadPool::Postgres(_) => panic!("expected SQLite"),
+            SessionReadPool::Postgres { .. } => panic!("expected SQLite"),
         }
     }
 
@@ -348,7 +399,7 @@ mod tests {
             panic!("expected PostgreSQL");
         };
         let reads = SessionReadPool::beside(&db).unwrap();
-        let SessionReadPool::Postgres(c) = &reads else {
+        let SessionReadPool::Postgres { conns: c, .. } = &reads else {
             panic!("expected PostgreSQL");
         };
         async fn pid(conn: &mut sqlx::PgConnection) -> i32 {

@@ -163,7 +163,7 @@ pub(crate) type SessionWithUser = (SessionRow, Option<(UserRow, Arc<Access>)>);
 /// guard never needs it). The four flags travel as one bit set: sqlx copies
 /// and frees every column of a row.
 macro_rules! session_with_user_sql {
-    ($flags:literal) => {
+    ($flags:expr) => {
         concat!(
             "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
             $flags,
@@ -179,7 +179,11 @@ macro_rules! session_with_user_sql {
 /// (by name, sqlx hashes every column name on every row): the session, and
 /// the user (names still empty) with its access key (None when the
 /// generation row is missing: then the cache is bypassed).
-struct JoinedRow(SessionRow, Option<(UserRow, Option<AccessKey>)>);
+#[derive(Debug, Clone)]
+pub(crate) struct JoinedRow(
+    pub(crate) SessionRow,
+    pub(crate) Option<(UserRow, Option<AccessKey>)>,
+);
 
 /// Bits of the flags column.
 const ACTIVE: i64 = 1;
@@ -224,6 +228,58 @@ where
     }
 }
 
+/// The flags column on PostgreSQL.
+macro_rules! postgres_flags_sql {
+    () => {
+        "(u.is_active::int + 2 * u.is_staff::int + 4 * u.is_superuser::int \
+         + 8 * u.email_verified::int)::int8"
+    };
+}
+
+/// [`session_with_user_sql`] for several keys at once (PostgreSQL, `$1` a
+/// text array), each row followed by its key. Each key is its own lateral
+/// lookup, cut off by `LIMIT 1` so the planner cannot merge it into a join:
+/// whatever the table's statistics, every key is one probe of the primary
+/// key, where `key_hash = ANY($1)` was planned as a scan of a small table.
+const MANY_SQL: &str = concat!(
+    "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
+    postgres_flags_sql!(),
+    ", u.created_at, u.last_login, u.access_version, ",
+    super::access::generation_sql!(),
+    ", s.key_hash FROM unnest($1::text[]) AS k(key_hash) ",
+    "CROSS JOIN LATERAL (SELECT * FROM portcullis_sessions s ",
+    "WHERE s.key_hash = k.key_hash AND +s.expires_at > $2 AND s.last_seen > $3 LIMIT 1) s ",
+    "LEFT JOIN LATERAL (SELECT * FROM portcullis_users u WHERE u.id = s.user_id LIMIT 1) u ON true"
+);
+
+/// A row of [`MANY_SQL`]: its key, then the row.
+struct KeyedRow(String, JoinedRow);
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for KeyedRow {
+    fn from_row(r: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(KeyedRow(r.try_get(11)?, JoinedRow::from_row(r)?))
+    }
+}
+
+/// The live rows among `keys` (PostgreSQL), each with its key: one
+/// statement for all (see [`super::read_batches`]). Keys may repeat; each
+/// live one comes back once.
+pub(crate) async fn fetch_many(
+    conn: &mut sqlx::PgConnection,
+    keys: &[&str],
+    now: i64,
+    idle_cutoff: i64,
+) -> Result<Vec<(String, JoinedRow)>, sqlx::Error> {
+    let rows: Vec<KeyedRow> = sqlx::query_as(MANY_SQL)
+        .bind(keys)
+        .bind(now)
+        .bind(idle_cutoff)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|KeyedRow(k, row)| (k, row)).collect())
+}
+
 /// The live row for `key_hash` (not past its absolute expiry, not idle
 /// since `idle_cutoff`), with the signed-in user's row, groups and permissions:
 /// one statement, plus one more when this thread's cached names are stale;
@@ -237,10 +293,7 @@ pub(crate) async fn load_with_user_on(
     const SQLITE: &str = session_with_user_sql!(
         "u.is_active + 2 * u.is_staff + 4 * u.is_superuser + 8 * u.email_verified"
     );
-    const POSTGRES: &str = session_with_user_sql!(
-        "(u.is_active::int + 2 * u.is_staff::int + 4 * u.is_superuser::int \
-         + 8 * u.email_verified::int)::int8"
-    );
+    const POSTGRES: &str = session_with_user_sql!(postgres_flags_sql!());
     let sql = match db {
         Database::Sqlite(_) => SQLITE,
         Database::Postgres(_) => POSTGRES,
@@ -270,7 +323,9 @@ pub(crate) async fn load_with_user_on(
     }
     let row: Option<JoinedRow> = match reads {
         Some(SessionReadPool::Sqlite(c)) => on_lease!(c),
-        Some(SessionReadPool::Postgres(c)) => on_lease!(c),
+        Some(SessionReadPool::Postgres { conns, batches }) => {
+            batches.read(conns, key_hash, idle_cutoff).await?
+        }
         None => on_pool!(db, |pool| fetch!(pool))?,
     };
     let Some(JoinedRow(session, user)) = row else {
