@@ -9,9 +9,11 @@ pub struct DatabaseSettings {
     /// `sqlite://FILE?mode=rwc` (embedded, zero set-up) or `postgres://user:pass@host/db`.
     pub url: String,
     /// Largest number of pooled connections (per worker when `pool_per_worker`).
-    /// The session read keeps up to as many again of its own on each worker,
-    /// so a server holds up to workers × 2 × this many: keep PostgreSQL's own
-    /// `max_connections` above that times the replicas. Few connections keep
+    /// The session read keeps up to as many again of its own on each worker
+    /// (on PostgreSQL at most two, as the reads that wait for one go
+    /// together in one statement), so a server holds up to workers × 2 ×
+    /// this many on SQLite and workers × (this many + 2) on PostgreSQL: keep
+    /// PostgreSQL's own `max_connections` above that times the replicas. Few connections keep
     /// the database's processes (or SQLite's connection threads) from
     /// competing with the workers for the cores; raise it for a database far
     /// away, where each query waits longer on the network (see
