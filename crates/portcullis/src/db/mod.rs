@@ -274,3 +274,20 @@ pub(crate) fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// The PostgreSQL test server's URL, or None with a visible skip: never
+/// under CI (the integration suite's rule).
+#[cfg(test)]
+pub(crate) fn test_postgres_url() -> Option<String> {
+    match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PORTCULLIS_TEST_POSTGRES_URL must be set under CI"
+            );
+            eprintln!("SKIPPED: PORTCULLIS_TEST_POSTGRES_URL not set");
+            None
+        }
+    }
+}

@@ -186,17 +186,7 @@ mod tests {
     /// A new, migrated PostgreSQL database, or None with a visible skip
     /// (never under CI, as the integration suite's rule).
     async fn fresh_postgres() -> Option<Database> {
-        let base = match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "PORTCULLIS_TEST_POSTGRES_URL must be set under CI"
-                );
-                eprintln!("SKIPPED: PORTCULLIS_TEST_POSTGRES_URL not set");
-                return None;
-            }
-        };
+        let base = crate::db::test_postgres_url()?;
         let name = format!("pt_batch_{:016x}", rand::random::<u64>());
         let admin = sqlx::PgPool::connect(&base).await.unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))

@@ -376,17 +376,8 @@ mod tests {
     #[tokio::test]
     async fn postgres_a_lease_cut_off_mid_query_is_drained_and_reused() {
         use sqlx::Connection as _;
-        let url = match std::env::var("PORTCULLIS_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                // Visible, and never under CI (the integration suite's rule).
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "PORTCULLIS_TEST_POSTGRES_URL must be set under CI"
-                );
-                eprintln!("SKIPPED: PORTCULLIS_TEST_POSTGRES_URL not set");
-                return;
-            }
+        let Some(url) = crate::db::test_postgres_url() else {
+            return;
         };
         let db = Database::connect(&DatabaseSettings {
             url: url.clone(),
