@@ -20,11 +20,15 @@
 //
 // Key rotation (for tests, from 127.0.0.1 only): `POST /__test/rotate-key`
 // makes a new signing key and swaps in a new provider instance (same issuer,
-// port, clients and stored grants) that signs with it and publishes it
-// first, the earlier keys after it. It answers `{"kid": …}`.
+// port, clients, and the same store: sign-ins, sessions and grants under way
+// go on) that signs with it and publishes it first, the earlier keys after
+// it. It answers `{"kid": …}`.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
+// The package's own in-memory store, made once: each instance would
+// otherwise make its own, and a rotation would lose every interaction under way.
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const port = Number(process.argv[2] || 0);
 const appOrigin = (process.argv[3] || 'http://127.0.0.1:8000').replace(/\/$/, '');
@@ -59,8 +63,11 @@ const signingKey = (kid) => {
 // Never in any JWKS: the ID token of `unpublished` is re-signed with it.
 const { privateKey: unpublishedKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
+const adapter = createMemoryAdapter();
+
 function makeProvider(keys) {
   const provider = new Provider(issuer, {
+    adapter,
     clients: [
       {
         client_id: 'portcullis-confidential',

@@ -99,7 +99,16 @@ pub(crate) fn idp_browser(issuer: &str) -> reqwest::Client {
 /// Logs in as `login` at the provider from `authorize_url` and consents;
 /// returns the path and query the provider sends the browser back to.
 pub(crate) async fn at_provider(idp: &reqwest::Client, authorize_url: &str, login: &str) -> String {
-    let mut res = idp.get(authorize_url).send().await.unwrap();
+    let res = idp.get(authorize_url).send().await.unwrap();
+    on_at_provider(idp, res, login).await
+}
+
+/// [`at_provider`] from `res`, a page of the provider the browser is on.
+pub(crate) async fn on_at_provider(
+    idp: &reqwest::Client,
+    mut res: reqwest::Response,
+    login: &str,
+) -> String {
     for _ in 0..6 {
         if res.status().is_redirection() {
             let back = res.headers()["location"].to_str().unwrap();

@@ -8,7 +8,7 @@
 use actix_web::http::StatusCode;
 
 use crate::{
-    oidc::{issuer, me, setup, sign_in},
+    oidc::{idp_browser, issuer, me, on_at_provider, setup, sign_in, start},
     on_both_backends,
     support::{self, Backend, Browser, Captured},
 };
@@ -52,7 +52,20 @@ async fn a_rotated_signing_key_is_followed_without_a_restart(backend: Backend) {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert!(!log.text().contains("keys re-read"), "{}", log.text());
 
+    // A sign-in under way at the provider as its key rotates: the provider
+    // must keep its interactions (the test provider once lost them, and a
+    // sign-in of another test running beside this one failed).
+    let mut pending = Browser::new();
+    let authorize = start(&app, &mut pending, "local", None).await;
+    let idp = idp_browser(&iss);
+    let at_login = idp.get(&authorize).send().await.unwrap();
+    assert_eq!(at_login.status(), reqwest::StatusCode::OK);
+
     let kid = rotate_provider_key(&iss).await;
+    let back = on_at_provider(&idp, at_login, "carol").await;
+    let res = pending.get(&app, &back).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(me(&app, &mut pending).await, "carol");
     assert_eq!(published_kids(&iss).await.first(), Some(&kid));
     // The same app, its keys cached from before: the token names the new
     // key, the keys are read again, and the sign-in works.
