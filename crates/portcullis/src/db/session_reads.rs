@@ -103,11 +103,10 @@ impl<DB: SqlxDatabase> std::fmt::Debug for Connections<DB> {
 }
 
 impl<DB: SqlxDatabase> Connections<DB> {
-    /// As many as the pool's `max_connections`, but at most `cap`.
+    /// As many as the pool's `max_connections`, but at most `cap` (two or more).
     fn beside(pool: &Pool<DB>, cap: usize) -> Option<Self> {
         let o: &PoolOptions<DB> = pool.options();
-        let max = o.get_max_connections() as usize;
-        let max = if max > 1 { max.min(cap) } else { max };
+        let max = (o.get_max_connections() as usize).min(cap);
         (max > 1).then(|| Connections {
             pool: pool.clone(),
             options: (*pool.connect_options()).clone(),

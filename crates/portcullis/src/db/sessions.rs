@@ -154,6 +154,20 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 /// permission names.
 pub(crate) type SessionWithUser = (SessionRow, Option<(UserRow, Arc<Access>)>);
 
+/// `SELECT` and the columns of a [`JoinedRow`], in the order it reads them
+/// (`s` the session, `u` its user), for the one-key and the many-key
+/// statements alike.
+macro_rules! joined_row_columns_sql {
+    ($flags:expr) => {
+        concat!(
+            "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
+            $flags,
+            ", u.created_at, u.last_login, u.access_version, ",
+            super::access::generation_sql!()
+        )
+    };
+}
+
 /// The session row joined with its user and the user's access key (access
 /// version and generation), in one statement: a guarded page costs one
 /// database round trip. The user's group and permission names come from this
@@ -165,10 +179,7 @@ pub(crate) type SessionWithUser = (SessionRow, Option<(UserRow, Arc<Access>)>);
 macro_rules! session_with_user_sql {
     ($flags:expr) => {
         concat!(
-            "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
-            $flags,
-            ", u.created_at, u.last_login, u.access_version, ",
-            super::access::generation_sql!(),
+            joined_row_columns_sql!($flags),
             " FROM portcullis_sessions s LEFT JOIN portcullis_users u ON u.id = s.user_id ",
             "WHERE s.key_hash = CAST($1 AS TEXT) AND +s.expires_at > $2 AND s.last_seen > $3"
         )
@@ -242,10 +253,7 @@ macro_rules! postgres_flags_sql {
 /// whatever the table's statistics, every key is one probe of the primary
 /// key, where `key_hash = ANY($1)` was planned as a scan of a small table.
 const MANY_SQL: &str = concat!(
-    "SELECT s.data, s.last_seen, u.id, u.username, u.email, u.credential_version, ",
-    postgres_flags_sql!(),
-    ", u.created_at, u.last_login, u.access_version, ",
-    super::access::generation_sql!(),
+    joined_row_columns_sql!(postgres_flags_sql!()),
     ", s.key_hash FROM unnest($1::text[]) AS k(key_hash) ",
     "CROSS JOIN LATERAL (SELECT * FROM portcullis_sessions s ",
     "WHERE s.key_hash = k.key_hash AND +s.expires_at > $2 AND s.last_seen > $3 LIMIT 1) s ",
