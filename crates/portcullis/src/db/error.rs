@@ -4,7 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DbError {
-    /// The server cannot be reached or the pool is exhausted: answer 503.
+    /// The server cannot be reached, the pool is exhausted, or the database
+    /// refuses for now (busy, read-only, full, a statement timed out):
+    /// answer 503.
     #[error("database unavailable while {doing}: {source}")]
     Unavailable {
         /// What was under way.
@@ -44,7 +46,7 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// True when the database is unreachable (answer 503, not 500).
+    /// True when the database is unreachable or refuses for now (answer 503, not 500).
     pub fn is_unavailable(&self) -> bool {
         matches!(self, DbError::Unavailable { .. })
     }
@@ -70,17 +72,30 @@ fn classify(source: sqlx::Error, doing: &'static str) -> DbError {
         | sqlx::Error::PoolClosed
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => DbError::Unavailable { doing, source },
-        sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
+        sqlx::Error::Database(db) if is_temporary(db.as_ref()) => {
             DbError::Unavailable { doing, source }
         }
         _ => DbError::Query { doing, source },
     }
 }
 
-/// SQLite "database is locked/busy" and PostgreSQL connection-class errors.
-fn is_busy(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some("5") | Some("6") | Some("517") | Some("57P01") | Some("57P03")
-    ) || code.is_some_and(|c| c.starts_with("08"))
+/// Errors that say "not now" rather than "never": the database is busy,
+/// read-only (a standby, or a failover under way), full, short of
+/// connections, or a statement ran past the server's timeout. The request
+/// may succeed later, so it is answered 503 with `Retry-After`, not 500.
+fn is_temporary(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // SQLite reports extended codes; the primary code is the low byte.
+        let primary = code.parse::<i32>().map_or(0, |c| c & 0xff);
+        // BUSY, LOCKED, READONLY, FULL.
+        return matches!(primary, 5 | 6 | 8 | 13);
+    }
+    // PostgreSQL SQLSTATE classes: 08 connection, 53 insufficient resources,
+    // 57 operator intervention (shutdown, statement timeout); then read-only
+    // transaction, lock timeout, serialization failure and deadlock.
+    ["08", "53", "57"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || matches!(&*code, "25006" | "55P03" | "40001" | "40P01")
 }

@@ -5,7 +5,11 @@ use actix_web::{
     test,
 };
 
-use crate::support::{app, csrf_of, setup, setup_with, user, Backend, Browser, PASSWORD};
+use portcullis::Auth;
+
+use crate::support::{
+    app, csrf_of, exec, setup, setup_with, user, Backend, Browser, Resp, PASSWORD,
+};
 
 async fn malformed_and_invalid_utf8_forms_get_400(b: Backend) {
     let ctx = setup(&b).await;
@@ -145,12 +149,63 @@ async fn an_unreachable_database_gets_a_503_page(b: Backend) {
     assert!(res.body.contains("csrf_token"));
 }
 
+/// The 503 page: the unavailable message and a `Retry-After`, never a 500.
+fn assert_unavailable(auth: &Auth, res: &Resp) {
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    assert!(res
+        .body
+        .contains(auth.settings().auth.messages.unavailable.as_str()));
+    assert!(!res.header("retry-after").is_empty());
+}
+
+const NEWCOMER: [(&str, &str); 4] = [
+    ("username", "newcomer"),
+    ("email", "newcomer@example.com"),
+    ("password1", PASSWORD),
+    ("password2", PASSWORD),
+];
+
+/// The database refuses writes for a while (a PostgreSQL standby, or a
+/// failover under way; a read-only SQLite file): forms that write get the
+/// 503 page, as for an unreachable database, and pages that only read work.
+async fn a_read_only_database_gets_a_503_page(b: Backend) {
+    let ctx = setup(&b).await;
+    user(&ctx, "ros").await;
+    let mut s = ctx.auth.settings().clone();
+    s.database.auto_migrate = Some(false);
+    match &b {
+        Backend::Sqlite => s.database.url = s.database.url.replace("mode=rwc", "mode=ro"),
+        // New connections start read-only, as on a hot standby.
+        Backend::Postgres(_) => {
+            exec(
+                &ctx,
+                "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET \
+                 default_transaction_read_only = on', current_database()); END $$",
+            )
+            .await
+        }
+    }
+    let ro = Auth::connect(s).await.expect("a read-only database opens");
+    let app = app(&ro).await;
+    let res = Browser::new().submit(&app, "/register", &NEWCOMER).await;
+    assert_unavailable(&ro, &res);
+    let res = Browser::new().login(&app, "ros", PASSWORD).await;
+    assert_unavailable(&ro, &res);
+    assert_eq!(
+        Browser::new().get(&app, "/login").await.status,
+        StatusCode::OK
+    );
+    assert!(ro.user_by_username("ros").await.unwrap().is_some());
+    assert!(ro.user_by_username("newcomer").await.unwrap().is_none());
+}
+
 crate::on_both_backends!(
     malformed_and_invalid_utf8_forms_get_400,
     huge_forms_get_413,
     overlong_fields_get_form_errors,
     garbage_session_cookies_are_ignored,
     an_unreachable_database_gets_a_503_page,
+    a_read_only_database_gets_a_503_page,
 );
 
 /// PostgreSQL restarted, or a proxy cut idle connections: the pool must
@@ -182,4 +237,49 @@ async fn postgres_connections_dropped_while_idle_are_replaced_before_use() {
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     let res = br.get(&app, "/dashboard").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+/// A statement that runs past PostgreSQL's `statement_timeout` (here it waits
+/// on a table an operator holds locked) is cancelled by the server: the form
+/// gets the 503 page, and the signup can be made again once the lock goes.
+#[actix_web::test]
+async fn postgres_statement_timeouts_get_a_503_page() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let ctx = setup(&b).await;
+    exec(
+        &ctx,
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET statement_timeout = 300', \
+         current_database()); END $$",
+    )
+    .await;
+    let mut s = ctx.auth.settings().clone();
+    s.database.auto_migrate = Some(false);
+    let timed = Auth::connect(s).await.unwrap();
+    let app = app(&timed).await;
+    let mut br = Browser::new();
+    let page = br.get(&app, "/register").await;
+    let token = csrf_of(&page.body);
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(&NEWCOMER);
+    let operator = sqlx::PgPool::connect(&timed.settings().database.url)
+        .await
+        .unwrap();
+    let mut lock = operator.begin().await.unwrap();
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    sqlx::query("LOCK TABLE portcullis_users IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let res = br.post(&app, "/register", &form).await;
+    assert_unavailable(&timed, &res);
+    lock.rollback().await.unwrap();
+    operator.close().await;
+    let res = br.post(&app, "/register", &form).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(timed.user_by_username("newcomer").await.unwrap().is_some());
 }
