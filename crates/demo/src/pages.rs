@@ -232,25 +232,46 @@ struct Greeting {
     /// The hidden CSRF field of the demo's own form.
     csrf: CsrfField,
     greeting: Option<String>,
+    /// What was typed, shown again beside `error`.
+    typed: String,
+    error: Option<&'static str>,
     nav: String,
 }
 
-/// `GET /greeting`: the demo's own form and the greeting it saved.
+/// A greeting the form refused: what was typed and why.
+pub struct Refused {
+    /// The value as typed.
+    pub typed: String,
+    /// The message shown under the field.
+    pub error: &'static str,
+}
+
+/// `GET /greeting`: the demo's own form and the greeting it saved; with
+/// `refused`, the form again with its error (400).
 pub fn greeting(
     auth: &Auth,
     user: &User,
     csrf: CsrfField,
     greeting: Option<String>,
+    refused: Option<Refused>,
 ) -> HttpResponse {
     let settings = auth.settings();
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let (typed, error) = refused.map_or((String::new(), None), |r| (r.typed, Some(r.error)));
     auth.render_page(
         &Greeting {
             base: page_base(settings, "Your greeting", Some(user.username.clone())),
             csrf,
             greeting,
+            typed,
+            error,
             nav: nav(settings),
         },
-        StatusCode::OK,
+        status,
     )
 }
 

@@ -80,7 +80,7 @@ async fn greeting_page(
     session: Session,
 ) -> HttpResponse {
     let saved = session.get::<String>(GREETING).ok().flatten();
-    pages::greeting(&auth, &user, csrf, saved)
+    pages::greeting(&auth, &user, csrf, saved, None)
 }
 
 /// Session key of the demo's greeting.
@@ -95,19 +95,30 @@ struct GreetingForm {
 /// checked its CSRF field before this runs.
 #[post("/greeting")]
 #[login_required]
-async fn save_greeting(session: Session, form: web::Form<GreetingForm>) -> HttpResponse {
-    let greeting = form.into_inner().greeting;
-    let greeting = greeting.trim();
+async fn save_greeting(
+    auth: web::Data<Auth>,
+    user: User,
+    csrf: CsrfField,
+    session: Session,
+    form: web::Form<GreetingForm>,
+) -> HttpResponse {
+    let typed = form.into_inner().greeting;
+    let greeting = typed.trim();
     if greeting.is_empty()
         || greeting.chars().count() > 40
         || greeting.chars().any(char::is_control)
     {
-        return HttpResponse::BadRequest()
-            .content_type("text/plain; charset=utf-8")
-            .body("A greeting has 1 to 40 characters.");
+        let saved = session.get::<String>(GREETING).ok().flatten();
+        let refused = pages::Refused {
+            typed: typed.chars().filter(|c| !c.is_control()).take(40).collect(),
+            error: "A greeting has 1 to 40 characters, and no control characters.",
+        };
+        return pages::greeting(&auth, &user, csrf, saved, Some(refused));
     }
+    // Only serialising fails here (the store writes after the handler, and
+    // the middleware answers its failure with the 503 page).
     if session.insert(GREETING, greeting).is_err() {
-        return HttpResponse::InternalServerError().finish();
+        return auth.status_page(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     }
     HttpResponse::SeeOther()
         .insert_header(("location", "/greeting"))

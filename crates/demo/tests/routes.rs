@@ -406,17 +406,27 @@ async fn the_demos_own_form_carries_and_needs_the_csrf_field() {
         "{html}"
     );
 
-    // Bad input is a 400 with a message, and keeps the saved greeting.
-    let long = "x".repeat(41);
-    let (status, _, body) = b
-        .send(
-            test::TestRequest::post()
-                .uri("/greeting")
-                .set_form([("csrf_token", token.as_str()), ("greeting", long.as_str())]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("1 to 40 characters"), "{body}");
+    // Bad input is the form again, 400, with the message under the field,
+    // and keeps the saved greeting.
+    for bad in ["x".repeat(41), "   ".to_owned(), "ah\u{7}oy".to_owned()] {
+        let (status, _, body) = b
+            .send(
+                test::TestRequest::post()
+                    .uri("/greeting")
+                    .set_form([("csrf_token", token.as_str()), ("greeting", bad.as_str())]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert!(
+            body.contains("<ul class=\"pc-errors\" id=\"greeting-errors\"><li>A greeting has 1 to 40 characters"),
+            "{body}"
+        );
+        assert!(body.contains("aria-invalid=\"true\""), "{body}");
+        assert!(
+            body.contains("Saved: <strong>Ahoy &#60;there&#62;</strong>"),
+            "{body}"
+        );
+    }
     let (_, _, html) = b.get("/greeting").await;
     assert!(html.contains("Ahoy &#60;there&#62;"), "{html}");
 }
