@@ -91,6 +91,10 @@ impl BackendResult {
 /// faster, so a server that just keeps up meets it.
 pub const ATTACK_SHARE_OF_FLOOR: f64 = 0.55;
 
+/// The signup burst's share of what the default hash wait holds: 100 of
+/// the reference machine's ~154 (2 cores, 13 ms a hash).
+const BURST_SHARE_OF_WAIT: f64 = 0.65;
+
 /// Connections the paced attack is sent from.
 const ATTACK_CONNS: usize = 128;
 
@@ -319,12 +323,14 @@ pub async fn measure(
     r.locked_flood_page_attempts = attempts.summary(&[429]);
 
     // A launch: 100 people sign up at the same moment; all must get in. The
-    // default bound queues about a second of hashing (hash_max_wait_ms), so
-    // on a machine too slow to hash 100 in that second the burst is what
-    // 85 % of it holds: the rest would be shed by design.
+    // default bound queues about a second of hashing (hash_max_wait_ms), and
+    // 100 is 65 % of the reference machine's second (about 154 hashes), so a
+    // machine too slow for 100 gets the burst 65 % of its second holds. The
+    // server judges by its own timings, which drift from this one on a
+    // shared host (BENCHMARKS.md: 85 % was shed from there).
     tokio::time::sleep(Duration::from_secs(1)).await;
     let wait_ms = portcullis::settings::SecuritySettings::default().hash_max_wait_ms as f64;
-    let holds = 0.85 * crate::ceiling::cores() as f64 * wait_ms / r.hash_ms;
+    let holds = BURST_SHARE_OF_WAIT * crate::ceiling::cores() as f64 * wait_ms / r.hash_ms;
     let n = (holds as usize).clamp(1, 100);
     r.burst = signup_burst(server.addr, "/register", n, "burst").await;
 
