@@ -232,9 +232,7 @@ struct Greeting {
     /// The hidden CSRF field of the demo's own form.
     csrf: CsrfField,
     greeting: Option<String>,
-    /// What was typed, shown again beside `error`.
-    typed: String,
-    error: Option<&'static str>,
+    refused: Option<Refused>,
     nav: String,
 }
 
@@ -261,14 +259,12 @@ pub fn greeting(
     } else {
         StatusCode::OK
     };
-    let (typed, error) = refused.map_or((String::new(), None), |r| (r.typed, Some(r.error)));
     auth.render_page(
         &Greeting {
             base: page_base(settings, "Your greeting", Some(user.username.clone())),
             csrf,
             greeting,
-            typed,
-            error,
+            refused,
             nav: nav(settings),
         },
         status,
