@@ -295,7 +295,7 @@ impl Report {
             );
             add(
                 format!(
-                    "{n}: signup burst: accounts created ÷ sent ({} at once; 100, or 65 % of what the default 1 s wait holds on a machine that hashes fewer than ~154 in it)",
+                    "{n}: signup burst: accounts created ÷ sent ({} at once; 100, or 75 % of the logins the server completes in the default 1 s wait, when fewer than ~133)",
                     b.burst.sent
                 ),
                 b.burst.created as f64 / b.burst.sent.max(1) as f64,
