@@ -35,6 +35,9 @@ use super::{
 /// A hashing thread idle this long returns its argon2 memory to the OS.
 const RELEASE_AFTER: Duration = Duration::from_secs(2);
 
+/// Hashes timed at start, of which the fastest is the idle estimate.
+const IDLE_SAMPLES: usize = 3;
+
 /// Longest password accepted for hashing, in bytes; longer input fails verification at once.
 pub const MAX_PASSWORD_BYTES: usize = 4096;
 
@@ -195,15 +198,26 @@ impl HashPool {
         } else {
             crossbeam_channel::bounded::<Job>(queue)
         };
-        // The first estimate of a hash's time: the dummy hash, made here,
-        // timed the second time round (the first also maps its memory).
+        // The first estimate of a hash's time, and what the pool falls back
+        // to when idle: the fastest of a few timed hashes (the first also
+        // maps the memory, so it is not timed). One sample taken while the
+        // machine was busy would make the pool shed every later burst early.
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let mut memory = HashMemory::default();
-        hash_with(&argon_params, &random, &mut memory)?;
-        let started = Instant::now();
-        let dummy = hash_with(&argon_params, &random, &mut memory)?;
-        let timing = Arc::new(Timing::new(started.elapsed()));
+        let mut dummy = hash_with(&argon_params, &random, &mut memory)?;
+        let mut times = Vec::with_capacity(IDLE_SAMPLES);
+        for _ in 0..IDLE_SAMPLES {
+            let started = Instant::now();
+            dummy = hash_with(&argon_params, &random, &mut memory)?;
+            times.push(started.elapsed());
+        }
+        let timing = Arc::new(Timing::new(fastest(&times)));
+        tracing::debug!(
+            idle_hash_ms = timing.idle as f64 / 1e6,
+            workers,
+            "hashing pool started"
+        );
         drop(memory);
         for i in 0..workers {
             let rx = rx.clone();
@@ -324,6 +338,12 @@ impl HashPool {
     }
 }
 
+/// The fastest of `times` (zero for none): a busy moment only slows a
+/// sample down, so the fastest is the closest to an idle machine's.
+fn fastest(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
+}
+
 fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
@@ -333,7 +353,7 @@ struct Timing {
     /// Recent mean, in nanoseconds (weight 1/8 a hash: a few hashes follow
     /// a change of load, one outlier does not swing it).
     mean: AtomicU64,
-    /// One hash on an idle machine, measured at start.
+    /// One hash on an idle machine: the fastest of a few, measured at start.
     idle: u64,
     /// Hashes being computed now.
     busy: AtomicU64,
@@ -502,6 +522,19 @@ mod tests {
             iterations: 1,
             parallelism: 1,
         }
+    }
+
+    #[test]
+    fn the_idle_estimate_is_the_fastest_start_up_sample() {
+        let ms = Duration::from_millis;
+        // A sample slowed by a busy moment (19 ms) must not become the
+        // estimate a later burst is judged by.
+        assert_eq!(fastest(&[ms(19), ms(12), ms(15)]), ms(12));
+        assert_eq!(fastest(&[]), Duration::ZERO);
+        let pool = HashPool::new(cheap(64), 1, 4).unwrap();
+        let timing = &pool.inner.timing;
+        assert!(timing.idle > 0, "start-up hashes are timed");
+        assert_eq!(timing.mean.load(Ordering::Relaxed), timing.idle);
     }
 
     #[tokio::test]
