@@ -28,6 +28,8 @@ pub enum AuditEvent {
     EmailVerified,
     /// An account's email address was changed.
     EmailChanged,
+    /// A signed-in user typed their password again (reauthentication).
+    Reauthenticated,
     /// An attempt was refused by a rate limit (the detail names the
     /// action and the client address, never the login).
     RateLimited,

@@ -13,6 +13,7 @@ pub(crate) mod oidc;
 mod password_change;
 mod password_reset;
 mod purge;
+mod reauthenticate;
 mod responses;
 mod sign_in;
 mod signup;
@@ -25,6 +26,7 @@ pub use backend::{AuthBackend, PasswordBackend, PasswordCredentials};
 pub use builder::AuthBuilder;
 pub use csrf_token::{csrf_token, CsrfField};
 pub(crate) use password_reset::ResetOutcome;
+pub(crate) use reauthenticate::Reauthentication;
 
 use crate::{
     accounts::tokens::TokenKey,

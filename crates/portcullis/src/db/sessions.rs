@@ -70,6 +70,24 @@ pub async fn update(
     Ok(done == 1)
 }
 
+/// When a live session's row was stored (epoch seconds): a sign-in, or a
+/// reauthentication, stores the session under a new key, so this is when
+/// its user last proved who they are. `None` when the row is gone or expired.
+///
+/// # Errors
+/// [`DbError`] for database failures.
+pub async fn created_at(db: &Database, key_hash: &str) -> Result<Option<i64>, DbError> {
+    on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT created_at FROM portcullis_sessions \
+         WHERE key_hash = CAST($1 AS TEXT) AND +expires_at > $2"
+    )
+    .bind(key_hash)
+    .bind(now())
+    .fetch_optional(pool)
+    .await
+    .doing("reading when a session began"))
+}
+
 /// Records activity (for the idle timeout).
 ///
 /// # Errors

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{
     account::{link, notice, FormPage},
     fields::field,
-    respond,
+    reauthenticate, respond,
 };
 use crate::{accounts::FieldErrors, render::Notice, security::ratelimit::Action, Auth, User};
 
@@ -22,10 +22,16 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
         Ok(a) => a,
         Err(res) => return res,
     };
-    match respond::signed_in(&req).await {
-        Ok(user) => render(&auth, &req, &user, "", &FieldErrors::default()),
-        Err(res) => res,
+    let user = match respond::signed_in(&req).await {
+        Ok(u) => u,
+        Err(res) => return res,
+    };
+    if let Err(res) =
+        reauthenticate::require_recent(&auth, &req, &auth.settings().auth.email_change_url).await
+    {
+        return res;
     }
+    render(&auth, &req, &user, "", &FieldErrors::default())
 }
 
 pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpResponse {
@@ -39,6 +45,11 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
     };
     let a = &auth.settings().auth;
     let m = &a.messages;
+    // Asked again on the POST: a form left open past the timeout, or
+    // posted without the page, must not change the address.
+    if let Err(res) = reauthenticate::require_recent(&auth, &req, &a.email_change_url).await {
+        return res;
+    }
     if let Err(res) = respond::count_attempt(
         &auth,
         &req,

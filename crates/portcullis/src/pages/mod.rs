@@ -14,6 +14,7 @@ mod logout;
 mod oidc;
 mod password_change;
 mod password_reset;
+mod reauthenticate;
 mod respond;
 mod signup;
 mod verify_email;
@@ -115,8 +116,10 @@ impl Auth {
     }
 
     /// Only the email pages: confirmation links and the resend form (at
-    /// `auth.verify_email_url`), and the email-change page (at
-    /// `auth.email_change_url`), whatever `email_pages_enabled` says.
+    /// `auth.verify_email_url`), the email-change page (at
+    /// `auth.email_change_url`) and the reauthentication page it sends an
+    /// old sign-in to (at `auth.reauthenticate_url`), whatever
+    /// `email_pages_enabled` says.
     pub fn email_pages(&self) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
         let a = &self.settings().auth;
         let verify = family(&a.verify_email_url, |cfg| {
@@ -130,9 +133,15 @@ impl Auth {
             email_change::show,
             email_change::submit,
         );
+        let reauthenticate = page(
+            &a.reauthenticate_url,
+            reauthenticate::show,
+            reauthenticate::submit,
+        );
         move |cfg| {
             verify(cfg);
             change(cfg);
+            reauthenticate(cfg);
         }
     }
 

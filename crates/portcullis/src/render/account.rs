@@ -64,6 +64,9 @@ pub enum Notice {
     VerificationSent,
     /// A login refused until the address is confirmed.
     VerificationRequired,
+    /// A sensitive page asked for a password the account does not have:
+    /// sign out and in again.
+    ReauthenticationNeeded,
 }
 
 /// A one-button form on a notice page.

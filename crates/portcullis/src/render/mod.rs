@@ -164,6 +164,14 @@ pub trait Renderer: Send + Sync + 'static {
         self.layout(&ctx.base, &askama::Template::render(ctx)?)
     }
 
+    /// The reauthentication form: the password again before a sensitive change.
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn reauthenticate(&self, ctx: &AccountFormContext) -> Result<String, RenderError> {
+        self.layout(&ctx.base, &askama::Template::render(ctx)?)
+    }
+
     /// The form that sends a confirmation link again.
     ///
     /// # Errors

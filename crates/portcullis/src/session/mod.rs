@@ -4,4 +4,5 @@ pub(crate) mod keys;
 pub(crate) mod preload;
 mod store;
 
+pub(crate) use store::hash_key;
 pub use store::DbSessionStore;

@@ -77,6 +77,14 @@ pub struct AuthSettings {
     pub email_verification_timeout: u64,
     /// Path of the page where a signed-in user changes their email address.
     pub email_change_url: String,
+    /// Path of the page where a signed-in user types their password again
+    /// before a sensitive change (mounted with the email pages).
+    pub reauthenticate_url: String,
+    /// Seconds a sign-in (or a reauthentication) counts as recent: an older
+    /// one is asked for the password again before the email address
+    /// changes (allauth's `REAUTHENTICATION_TIMEOUT`; ASVS 5 7.5.1). 0
+    /// never asks.
+    pub reauthentication_timeout: u64,
     /// Where a login without a safe `next` lands.
     pub login_redirect_url: String,
     /// Where logout lands.
@@ -132,6 +140,8 @@ impl Default for AuthSettings {
             verify_email_url: "/verify-email".into(),
             email_verification_timeout: 3 * 24 * 3600,
             email_change_url: "/account/email".into(),
+            reauthenticate_url: "/account/reauthenticate".into(),
+            reauthentication_timeout: 300,
             login_redirect_url: "/".into(),
             logout_redirect_url: "/".into(),
             signup_redirect_url: "/".into(),

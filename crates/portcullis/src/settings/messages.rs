@@ -209,6 +209,15 @@ messages! {
     email_change_button = "Send a confirmation link";
     /// Body of the page after an email change is asked for; `{email}` is replaced.
     email_change_sent_message = "We have sent a link to {email}. Your address changes when you follow it.";
+    /// Heading of the reauthentication page.
+    reauthenticate_heading = "Confirm it is you";
+    /// Text above the reauthentication form.
+    reauthenticate_intro = "For your security, enter your password again to continue.";
+    /// Submit button of the reauthentication page.
+    reauthenticate_button = "Confirm";
+    /// The reauthentication page of an account without a password (signed
+    /// in through an OpenID provider).
+    reauthenticate_no_password = "For your security, sign out and sign in again to continue.";
     /// The new address is the account's address already.
     email_same = "This is already your email address.";
     /// Subject of the password-reset mail.

@@ -30,6 +30,9 @@ pub struct RateLimitSettings {
     pub change_password: String,
     /// Email-change requests; `key` is the signed-in user.
     pub manage_email: String,
+    /// Passwords typed on the reauthentication page; `key` is the
+    /// signed-in user.
+    pub reauthenticate: String,
     /// Verification mails sent (signup, resend, login while unverified);
     /// `key` is the email address.
     pub confirm_email: String,
@@ -46,6 +49,7 @@ impl Default for RateLimitSettings {
             reset_password_from_key: "20/m/ip".into(),
             change_password: "5/m/key".into(),
             manage_email: "10/m/key".into(),
+            reauthenticate: "10/m/key".into(),
             confirm_email: "1/3m/key".into(),
         }
     }
@@ -162,6 +166,7 @@ mod tests {
             &d.reset_password_from_key,
             &d.change_password,
             &d.manage_email,
+            &d.reauthenticate,
             &d.confirm_email,
         ] {
             assert!(!Rate::parse_list(list).unwrap().is_empty(), "{list}");

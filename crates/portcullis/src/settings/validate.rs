@@ -15,6 +15,7 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ("auth.password_change_url", &a.password_change_url),
         ("auth.verify_email_url", &a.verify_email_url),
         ("auth.email_change_url", &a.email_change_url),
+        ("auth.reauthenticate_url", &a.reauthenticate_url),
         ("auth.login_redirect_url", &a.login_redirect_url),
         ("auth.logout_redirect_url", &a.logout_redirect_url),
         ("auth.signup_redirect_url", &a.signup_redirect_url),
@@ -135,6 +136,12 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
         ));
     }
 
+    if a.reauthentication_timeout > 24 * 3600 {
+        return Err(SettingsError::invalid(
+            "auth.reauthentication_timeout",
+            "must be at most a day (86400); 0 never asks",
+        ));
+    }
     for (key, secs) in [
         ("auth.password_reset_timeout", a.password_reset_timeout),
         (
@@ -307,6 +314,11 @@ pub(super) fn validate(s: &Settings) -> Result<(), SettingsError> {
             &[RatePer::Ip, RatePer::Key][..],
         ),
         (
+            "security.rate_limits.reauthenticate",
+            &rl.reauthenticate,
+            &[RatePer::Ip, RatePer::Key][..],
+        ),
+        (
             "security.rate_limits.confirm_email",
             &rl.confirm_email,
             &[RatePer::Ip, RatePer::Key][..],
@@ -451,6 +463,7 @@ fn portcullis_pages(s: &Settings) -> impl Iterator<Item = &str> {
         a.password_change_url.as_str(),
         a.verify_email_url.as_str(),
         a.email_change_url.as_str(),
+        a.reauthenticate_url.as_str(),
         "/account/connections",
         "/oidc",
     ]

@@ -23,6 +23,7 @@ mod pages;
 mod password_change;
 mod password_reset;
 mod ratelimit;
+mod reauthentication;
 mod renderers;
 mod server;
 mod session_races;

@@ -36,6 +36,9 @@ pub enum Action {
     /// An email-change request (`security.rate_limits.manage_email`; the
     /// key is the user).
     ManageEmail,
+    /// A password typed on the reauthentication page
+    /// (`security.rate_limits.reauthenticate`; the key is the user).
+    Reauthenticate,
     /// A confirmation mail sent (`security.rate_limits.confirm_email`; the
     /// key is the address).
     ConfirmEmail,
@@ -52,6 +55,7 @@ impl Action {
             Action::ResetPasswordFromKey => "reset_password_from_key",
             Action::ChangePassword => "change_password",
             Action::ManageEmail => "manage_email",
+            Action::Reauthenticate => "reauthenticate",
             Action::ConfirmEmail => "confirm_email",
         }
     }
@@ -67,6 +71,7 @@ pub(crate) struct Policy {
     reset_password_from_key: Vec<Rate>,
     change_password: Vec<Rate>,
     manage_email: Vec<Rate>,
+    reauthenticate: Vec<Rate>,
     confirm_email: Vec<Rate>,
     /// Keys the account buckets' HMAC: derived from the server's secret, so
     /// the table does not tell which accounts were tried to anyone who can
@@ -100,6 +105,7 @@ impl Policy {
             reset_password_from_key: parse(&settings.reset_password_from_key),
             change_password: parse(&settings.change_password),
             manage_email: parse(&settings.manage_email),
+            reauthenticate: parse(&settings.reauthenticate),
             confirm_email: parse(&settings.confirm_email),
             login_key: key.finalize().into(),
         }
@@ -115,6 +121,7 @@ impl Policy {
             Action::ResetPasswordFromKey => &self.reset_password_from_key,
             Action::ChangePassword => &self.change_password,
             Action::ManageEmail => &self.manage_email,
+            Action::Reauthenticate => &self.reauthenticate,
             Action::ConfirmEmail => &self.confirm_email,
         }
     }
