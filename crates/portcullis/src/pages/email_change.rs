@@ -35,30 +35,16 @@ pub(super) async fn show(req: HttpRequest) -> HttpResponse {
 }
 
 pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (auth, f): (_, ChangeForm) = match respond::posted(&req, payload).await {
-        Ok(posted) => posted,
-        Err(res) => return res,
-    };
-    let user = match respond::signed_in(&req).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
+    let (auth, f, user): (_, ChangeForm, _) =
+        match respond::posted_by_user(&req, payload, Action::ManageEmail).await {
+            Ok(posted) => posted,
+            Err(res) => return res,
+        };
     let a = &auth.settings().auth;
     let m = &a.messages;
     // Asked again on the POST: a form left open past the timeout, or
     // posted without the page, must not change the address.
     if let Err(res) = reauthenticate::require_recent(&auth, &req, &a.email_change_url).await {
-        return res;
-    }
-    if let Err(res) = respond::count_attempt(
-        &auth,
-        &req,
-        &[Action::ManageEmail],
-        Some(&format!("user:{}", user.id)),
-        &auth.settings().auth.messages.too_many_attempts,
-    )
-    .await
-    {
         return res;
     }
     match auth.request_email_change(&user, &f.email).await {

@@ -62,25 +62,11 @@ pub(super) async fn submit(
     session: Session,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (auth, f): (_, ReauthForm) = match respond::posted(&req, payload).await {
-        Ok(posted) => posted,
-        Err(res) => return res,
-    };
-    let user = match respond::signed_in(&req).await {
-        Ok(u) => u,
-        Err(res) => return res,
-    };
-    if let Err(res) = respond::count_attempt(
-        &auth,
-        &req,
-        &[Action::Reauthenticate],
-        Some(&format!("user:{}", user.id)),
-        &auth.settings().auth.messages.too_many_attempts,
-    )
-    .await
-    {
-        return res;
-    }
+    let (auth, f, user): (_, ReauthForm, _) =
+        match respond::posted_by_user(&req, payload, Action::Reauthenticate).await {
+            Ok(posted) => posted,
+            Err(res) => return res,
+        };
     match auth.reauthenticate(&session, &user, &f.password).await {
         Ok(Reauthentication::Done) => {
             let next = form::query_next(&req);

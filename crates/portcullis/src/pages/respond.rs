@@ -71,6 +71,28 @@ pub(super) async fn posted<F: DeserializeOwned>(
     }
 }
 
+/// The prologue of a signed-in user's POST on an account page: this
+/// request's `Auth`, its form, the user, and one attempt counted at
+/// `action` for that user; or the response to send instead (413/400, the
+/// login redirect, the 429 page).
+pub(super) async fn posted_by_user<F: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    action: crate::security::ratelimit::Action,
+) -> Result<(Auth, F, User), HttpResponse> {
+    let (auth, form) = posted(req, payload).await?;
+    let user = signed_in(req).await?;
+    count_attempt(
+        &auth,
+        req,
+        &[action],
+        Some(&format!("user:{}", user.id)),
+        &auth.settings().auth.messages.too_many_attempts,
+    )
+    .await?;
+    Ok((auth, form, user))
+}
+
 /// A 303 to `location` with auth-page headers.
 pub(super) fn see_other(location: &str) -> HttpResponse {
     let mut res = HttpResponse::SeeOther()
