@@ -111,9 +111,7 @@ impl Auth {
         } else if new_email.chars().count() > MAX_EMAIL_CHARS || !new_email.validate_email() {
             errors.email.push(m.email_invalid.clone());
         }
-        let row = db::users::by_id(&self.inner.db, user.id)
-            .await?
-            .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))?;
+        let row = self.user_row(user).await?;
         if errors.is_empty() && canonical_email(new_email) == canonical_email(&row.email) {
             errors.email.push(m.email_same.clone());
         }

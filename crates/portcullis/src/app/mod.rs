@@ -134,6 +134,17 @@ impl Auth {
         self.inner.renderer.as_ref()
     }
 
+    /// `user`'s row as it is now (password hash, email), or
+    /// [`AuthError::NoSuchUser`] when the account is gone.
+    pub(crate) async fn user_row(
+        &self,
+        user: &crate::User,
+    ) -> Result<crate::db::users::UserRow, crate::AuthError> {
+        crate::db::users::by_id(&self.inner.db, user.id)
+            .await?
+            .ok_or_else(|| crate::AuthError::NoSuchUser(user.username.clone()))
+    }
+
     pub(crate) fn session_store(&self) -> DbSessionStore {
         let settings = &self.inner.settings;
         let s = &settings.session;

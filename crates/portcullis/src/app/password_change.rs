@@ -30,9 +30,7 @@ impl Auth {
         new1: &str,
         new2: &str,
     ) -> Result<Result<(), crate::accounts::FieldErrors>, AuthError> {
-        let row = db::users::by_id(&self.inner.db, user.id)
-            .await?
-            .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))?;
+        let row = self.user_row(user).await?;
         let mut errors = self.new_password_errors(&row.username, &row.email, new1, new2);
         let m = &self.settings().auth.messages;
         // Always checked, so a wrong current password costs the same time
@@ -88,9 +86,7 @@ impl Auth {
         session: &Session,
         user: &User,
     ) -> Result<(), AuthError> {
-        let row = db::users::by_id(&self.inner.db, user.id)
-            .await?
-            .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))?;
+        let row = self.user_row(user).await?;
         // The row was deleted with the others: a new id, saved afresh.
         session.renew();
         session

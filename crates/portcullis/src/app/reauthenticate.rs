@@ -57,9 +57,7 @@ impl Auth {
     /// # Errors
     /// [`AuthError::NoSuchUser`] when the user is gone, [`AuthError::Db`].
     pub(crate) async fn has_password(&self, user: &User) -> Result<bool, AuthError> {
-        let row = db::users::by_id(&self.inner.db, user.id)
-            .await?
-            .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))?;
+        let row = self.user_row(user).await?;
         Ok(!row.password_hash.is_empty())
     }
 
@@ -74,9 +72,7 @@ impl Auth {
         user: &User,
         password: &str,
     ) -> Result<Reauthentication, AuthError> {
-        let row = db::users::by_id(&self.inner.db, user.id)
-            .await?
-            .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))?;
+        let row = self.user_row(user).await?;
         if row.password_hash.is_empty() {
             return Ok(Reauthentication::NoPassword);
         }
