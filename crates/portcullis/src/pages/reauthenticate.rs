@@ -13,8 +13,12 @@ use super::{
     form, respond,
 };
 use crate::{
-    accounts::FieldErrors, app::Reauthentication, error::AuthError, render::Notice,
-    security::ratelimit::Action, Auth, User,
+    accounts::FieldErrors,
+    app::Reauthentication,
+    error::AuthError,
+    render::Notice,
+    security::{ratelimit::Action, redirect::with_next},
+    Auth, User,
 };
 
 #[derive(Deserialize, Default)]
@@ -35,7 +39,7 @@ pub(super) async fn require_recent(
         Ok(true) => Ok(()),
         Ok(false) => Err(respond::see_other(&with_next(
             &auth.settings().auth.reauthenticate_url,
-            back,
+            Some(back),
         ))),
         Err(e) => Err(auth.failure_page(&e)),
     }
@@ -91,24 +95,12 @@ pub(super) async fn submit(
     }
 }
 
-/// `path?next=back`, `back` URL-encoded.
-fn with_next(path: &str, back: &str) -> String {
-    let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", back)
-        .finish();
-    format!("{path}?{query}")
-}
-
 /// This page's own address with the request's safe `next`, so the form posts it back.
 fn action(auth: &Auth, req: &HttpRequest) -> String {
-    let url = &auth.settings().auth.reauthenticate_url;
-    match form::query_next(req)
-        .as_deref()
-        .and_then(|n| crate::security::redirect::safe_next(Some(n)))
-    {
-        Some(next) => with_next(url, next),
-        None => url.clone(),
-    }
+    with_next(
+        &auth.settings().auth.reauthenticate_url,
+        form::query_next(req).as_deref(),
+    )
 }
 
 fn render(auth: &Auth, req: &HttpRequest, user: &User, errors: &FieldErrors) -> HttpResponse {

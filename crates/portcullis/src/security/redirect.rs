@@ -24,6 +24,22 @@ pub fn encode_next(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// `path?next=…` when `next` is safe to follow (encoded), else `path`:
+/// a page that sends the browser on, and back afterwards.
+///
+/// ```
+/// use portcullis::security::redirect::with_next;
+/// assert_eq!(with_next("/login", Some("/a b")), "/login?next=%2Fa%20b");
+/// assert_eq!(with_next("/login", Some("//evil.example/")), "/login");
+/// assert_eq!(with_next("/login", None), "/login");
+/// ```
+pub fn with_next(path: &str, next: Option<&str>) -> String {
+    match safe_next(next) {
+        Some(n) => format!("{path}?next={}", encode_next(n)),
+        None => path.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,9 +18,7 @@ use crate::{
     oidc::{end_session_url, OidcError, Provider},
     render::{auth_page_base, OidcErrorContext, ProviderButton},
     security::{
-        headers::csp_with_form_targets,
-        redirect::{encode_next, safe_next},
-        request_origin::public_origin,
+        headers::csp_with_form_targets, redirect::with_next, request_origin::public_origin,
     },
     session::keys,
     settings::Settings,
@@ -78,11 +76,7 @@ pub(super) fn button(
     next: Option<&str>,
 ) -> ProviderButton {
     let p = &provider.settings;
-    let mut action = format!("/oidc/{}/login", p.id);
-    if let Some(n) = safe_next(next) {
-        action.push_str("?next=");
-        action.push_str(&encode_next(n));
-    }
+    let action = with_next(&format!("/oidc/{}/login", p.id), next);
     ProviderButton {
         label: settings
             .oidc
@@ -236,9 +230,5 @@ pub(super) fn failure_page(
 
 /// The login page, keeping `next`: where a failed sign-in retries.
 pub(super) fn login_retry(settings: &Settings, next: Option<&str>) -> String {
-    let login = &settings.auth.login_url;
-    match safe_next(next) {
-        Some(n) => format!("{login}?next={}", encode_next(n)),
-        None => login.clone(),
-    }
+    with_next(&settings.auth.login_url, next)
 }
