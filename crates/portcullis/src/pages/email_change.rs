@@ -18,12 +18,8 @@ struct ChangeForm {
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
-        Err(res) => return res,
-    };
-    let user = match respond::signed_in(&req).await {
-        Ok(u) => u,
+    let (auth, user) = match respond::visit_signed_in(&req).await {
+        Ok(visit) => visit,
         Err(res) => return res,
     };
     if let Err(res) =

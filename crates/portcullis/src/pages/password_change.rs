@@ -24,12 +24,8 @@ struct ChangeForm {
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
-        Err(res) => return res,
-    };
-    match respond::signed_in(&req).await {
-        Ok(user) => render(&auth, &req, &user, &FieldErrors::default()),
+    match respond::visit_signed_in(&req).await {
+        Ok((auth, user)) => render(&auth, &req, &user, &FieldErrors::default()),
         Err(res) => res,
     }
 }
@@ -69,13 +65,10 @@ pub(super) async fn submit(
 
 /// After a change: the notice, for the user still signed in here.
 pub(super) async fn done(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
+    let auth = match respond::visit_signed_in(&req).await {
+        Ok((auth, _)) => auth,
         Err(res) => return res,
     };
-    if let Err(res) = respond::signed_in(&req).await {
-        return res;
-    }
     let a = &auth.settings().auth;
     let m = &a.messages;
     notice(

@@ -46,12 +46,8 @@ pub(super) async fn require_recent(
 }
 
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    let auth = match respond::auth(&req) {
-        Ok(a) => a,
-        Err(res) => return res,
-    };
-    let user = match respond::signed_in(&req).await {
-        Ok(u) => u,
+    let (auth, user) = match respond::visit_signed_in(&req).await {
+        Ok(visit) => visit,
         Err(res) => return res,
     };
     match auth.has_password(&user).await {

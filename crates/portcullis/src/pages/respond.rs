@@ -71,6 +71,15 @@ pub(super) async fn posted<F: DeserializeOwned>(
     }
 }
 
+/// The prologue of a signed-in user's GET on an account page: this
+/// request's `Auth` and the user, or the response to send instead (the
+/// login redirect).
+pub(super) async fn visit_signed_in(req: &HttpRequest) -> Result<(Auth, User), HttpResponse> {
+    let auth = auth(req)?;
+    let user = signed_in(req).await?;
+    Ok((auth, user))
+}
+
 /// The prologue of a signed-in user's POST on an account page: this
 /// request's `Auth`, its form, the user, and one attempt counted at
 /// `action` for that user; or the response to send instead (413/400, the
