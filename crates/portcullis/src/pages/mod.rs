@@ -61,6 +61,10 @@ impl Auth {
                 auth.email_pages()(cfg);
             }
             if !auth.inner.oidc.is_empty() {
+                // The connections page sends an old sign-in there too.
+                if !a.email_pages_enabled {
+                    reauthenticate_page(&auth)(cfg);
+                }
                 oidc::mount(&auth, cfg);
             }
             auth.static_files()(cfg);
@@ -133,11 +137,7 @@ impl Auth {
             email_change::show,
             email_change::submit,
         );
-        let reauthenticate = page(
-            &a.reauthenticate_url,
-            reauthenticate::show,
-            reauthenticate::submit,
-        );
+        let reauthenticate = reauthenticate_page(self);
         move |cfg| {
             verify(cfg);
             change(cfg);
@@ -155,6 +155,16 @@ impl Auth {
             }
         })
     }
+}
+
+/// The reauthentication page (at `auth.reauthenticate_url`), where the
+/// email-change and connections pages send a sign-in that is not recent.
+fn reauthenticate_page(auth: &Auth) -> impl FnOnce(&mut web::ServiceConfig) + 'static {
+    page(
+        &auth.settings().auth.reauthenticate_url,
+        reauthenticate::show,
+        reauthenticate::submit,
+    )
 }
 
 /// A family of pages under one path: one scope, so a request for any other

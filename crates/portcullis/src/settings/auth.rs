@@ -78,11 +78,13 @@ pub struct AuthSettings {
     /// Path of the page where a signed-in user changes their email address.
     pub email_change_url: String,
     /// Path of the page where a signed-in user types their password again
-    /// before a sensitive change (mounted with the email pages).
+    /// before a sensitive change (mounted with the email pages, and with the
+    /// OpenID connections page).
     pub reauthenticate_url: String,
     /// Seconds a sign-in (or a reauthentication) counts as recent: an older
     /// one is asked for the password again before the email address
-    /// changes (allauth's `REAUTHENTICATION_TIMEOUT`; ASVS 5 7.5.1). 0
+    /// changes and before an OpenID provider is connected or disconnected
+    /// (allauth's `REAUTHENTICATION_TIMEOUT`; ASVS 5 7.5.1). 0
     /// never asks.
     pub reauthentication_timeout: u64,
     /// Where a login without a safe `next` lands.

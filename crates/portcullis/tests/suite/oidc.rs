@@ -773,6 +773,107 @@ async fn the_only_provider_mode_hides_the_password_form(backend: Backend) {
     assert_eq!(me(&app, &mut browser).await, "anonymous");
 }
 
+/// A connection is made or removed only by a recent sign-in: a stolen,
+/// older session can neither bind the thief's provider account (a way
+/// back in) nor remove the owner's. It is asked for the password first,
+/// and comes back. With the email pages off, the reauthentication page is
+/// still mounted for it.
+async fn an_old_sign_in_reauthenticates_before_connections_change(backend: Backend) {
+    let Some(iss) = issuer() else { return };
+    let ctx = setup(&backend, &iss, |s| s.auth.email_pages_enabled = false).await;
+    support::user(&ctx, "dan").await;
+    let app = support::app(&ctx.auth).await;
+    let mut browser = Browser::new();
+    browser.login(&app, "dan", support::PASSWORD).await;
+    // Just signed in: connecting goes straight to the provider.
+    let token = csrf_of(&browser.get(&app, "/account/connections").await.body);
+    let res = browser
+        .post(
+            &app,
+            "/account/connections",
+            &[
+                ("csrf_token", &token),
+                ("action", "connect"),
+                ("provider", "local"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let back = at_provider(&idp_browser(&iss), &res.location(), "dan-at-idp").await;
+    assert_eq!(
+        browser.get(&app, &back).await.location(),
+        "/account/connections"
+    );
+
+    // Ten minutes later, as far as the session rows tell.
+    support::exec(
+        &ctx,
+        "UPDATE portcullis_sessions SET created_at = created_at - 600",
+    )
+    .await;
+    let reauth = "/account/reauthenticate?next=%2Faccount%2Fconnections";
+    let page = browser.get(&app, "/account/connections").await;
+    assert_eq!(page.status, StatusCode::OK, "the list itself shows");
+    let token = csrf_of(&page.body);
+    for (action, provider) in [("disconnect", "local"), ("connect", "public")] {
+        let res = browser
+            .post(
+                &app,
+                "/account/connections",
+                &[
+                    ("csrf_token", &token),
+                    ("action", action),
+                    ("provider", provider),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{action}: {}", res.body);
+        assert_eq!(res.location(), reauth, "{action}: not to the provider");
+    }
+    let page = browser.get(&app, "/account/connections").await;
+    assert!(
+        page.body.contains("dan-at-idp@example.test"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.body.matches("Not connected").count(),
+        2,
+        "{}",
+        page.body
+    );
+
+    let ask = browser.get(&app, reauth).await;
+    assert_eq!(
+        ask.status,
+        StatusCode::OK,
+        "mounted without the email pages"
+    );
+    let res = browser
+        .submit(&app, reauth, &[("password", support::PASSWORD)])
+        .await;
+    assert_eq!(res.location(), "/account/connections");
+    let token = csrf_of(&browser.get(&app, "/account/connections").await.body);
+    let res = browser
+        .post(
+            &app,
+            "/account/connections",
+            &[
+                ("csrf_token", &token),
+                ("action", "disconnect"),
+                ("provider", "local"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), "/account/connections", "{}", res.body);
+    let page = browser.get(&app, "/account/connections").await;
+    assert!(
+        !page.body.contains("dan-at-idp@example.test"),
+        "{}",
+        page.body
+    );
+}
+
 on_both_backends!(
     a_new_user_is_created_and_a_returning_user_finds_the_same_account,
     a_wrong_state_is_refused,
@@ -791,4 +892,5 @@ on_both_backends!(
     next_is_honoured_only_when_safe,
     the_login_page_offers_the_providers_and_its_csp_allows_only_them,
     the_only_provider_mode_hides_the_password_form,
+    an_old_sign_in_reauthenticates_before_connections_change,
 );

@@ -1,11 +1,17 @@
 //! `/account/connections`: the signed-in user's providers, each with a
 //! button to connect it (a sign-in at the provider, bound to this account)
-//! or disconnect it, never the last way in.
+//! or disconnect it, never the last way in. Either asks a sign-in older
+//! than `auth.reauthentication_timeout` for the password first.
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{super::respond, allow_provider_forms, login::redirect_to_provider, CONNECTIONS_PATH};
+use super::{
+    super::{reauthenticate, respond},
+    allow_provider_forms,
+    login::redirect_to_provider,
+    CONNECTIONS_PATH,
+};
 use crate::{
     render::{auth_page_base, ConnectionRow, ConnectionsContext},
     Auth, User,
@@ -43,6 +49,12 @@ pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpRespo
         Ok((_, f)) => f,
         Err(res) => return res,
     };
+    // A stolen session must not bind the attacker's provider account (a
+    // way back in) or remove the owner's: an old sign-in proves itself
+    // first, as before an email change (allauth asks the same).
+    if let Err(res) = reauthenticate::require_recent(&auth, &req, CONNECTIONS_PATH).await {
+        return res;
+    }
     if auth.inner.oidc.get(&f.provider).is_err() {
         return auth.status_page(StatusCode::BAD_REQUEST);
     }
