@@ -25,8 +25,8 @@ pub struct SecuritySettings {
     pub hash_queue: usize,
     /// How much lower the hashing threads' priority is than the request
     /// workers' (niceness added to the process's, 0–19, Linux): while a login
-    /// flood hashes on every core, pages keep the CPU first. 0 shares it
-    /// equally.
+    /// flood hashes on every core, pages get a little more of the CPU. 0
+    /// shares it equally; higher values take from the flood's logins.
     pub hash_thread_nice: i32,
     /// Largest accepted form body in bytes; larger ones get 413.
     pub max_form_bytes: usize,
@@ -57,7 +57,7 @@ impl Default for SecuritySettings {
             hash_workers: 0,
             hash_max_wait_ms: 1000,
             hash_queue: 0,
-            hash_thread_nice: 3,
+            hash_thread_nice: 1,
             max_form_bytes: 16 * 1024,
             csrf_trusted_origins: Vec::new(),
             csrf_exempt_paths: Vec::new(),
