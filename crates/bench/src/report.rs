@@ -517,7 +517,7 @@ impl Report {
             );
             let _ = writeln!(
                 s,
-                "{}: beside the logins and the attempts at a locked account, the guarded page's p99s were {} ms, the floor's (pool per worker) {} ms and the raw-connection floor's {} ms (alternated, in the order run).",
+                "{}: beside the logins and the attempts at a locked account, the guarded page's p99s were {}, the floor's (pool per worker) {} and the raw-connection floor's {} (alternated, in the order run).",
                 b.backend,
                 list_ms(&b.locked_flood_page_p99s),
                 list_ms(&b.locked_flood_floor_p99s),
@@ -594,15 +594,13 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
-/// `[1.0, 2.5]` as "1.0, 2.5"; none as "not measured" (the quick run).
+/// `[1.0, 2.5]` as "1.0, 2.5 ms"; none as "not measured" (the quick run).
 fn list_ms(xs: &[f64]) -> String {
     if xs.is_empty() {
         return "not measured".into();
     }
-    xs.iter()
-        .map(|x| format!("{x:.1}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let ms: Vec<_> = xs.iter().map(|x| format!("{x:.1}")).collect();
+    format!("{} ms", ms.join(", "))
 }
 
 #[cfg(test)]

@@ -211,6 +211,31 @@ where
     browser.get(app, "/me").await.body
 }
 
+/// POSTs the connections page's form: `action` ("connect" or
+/// "disconnect") for `provider`, with the page's CSRF token.
+async fn connection_post<S, B>(
+    app: &S,
+    browser: &mut Browser,
+    token: &str,
+    action: &str,
+    provider: &str,
+) -> support::Resp
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let form = [
+        ("csrf_token", token),
+        ("action", action),
+        ("provider", provider),
+    ];
+    browser.post(app, "/account/connections", &form).await
+}
+
 async fn a_new_user_is_created_and_a_returning_user_finds_the_same_account(backend: Backend) {
     let Some(iss) = issuer() else { return };
     let ctx = setup(&backend, &iss, |_| {}).await;
@@ -543,17 +568,7 @@ async fn the_connections_page_denies_anonymous_visitors_like_the_guards(backend:
     assert_eq!(res.location(), "/login?next=%2Faccount%2Fconnections");
     // A POST (with a valid CSRF token) is denied by the same guard.
     let token = csrf_of(&browser.get(&app, "/login").await.body);
-    let res = browser
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &token),
-                ("action", "disconnect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(&app, &mut browser, &token, "disconnect", "local").await;
     assert_eq!(res.status, StatusCode::FOUND, "{}", res.body);
     assert_eq!(res.location(), "/login", "no next to a POST-only target");
 
@@ -599,17 +614,7 @@ async fn providers_are_connected_and_disconnected_but_never_the_last_way_in(back
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Not connected"));
     let token = csrf_of(&page.body);
-    let res = browser
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &token),
-                ("action", "connect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(&app, &mut browser, &token, "connect", "local").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let back = at_provider(&idp_browser(&iss), &res.location(), "bob-at-idp").await;
     let res = browser.get(&app, &back).await;
@@ -628,17 +633,7 @@ async fn providers_are_connected_and_disconnected_but_never_the_last_way_in(back
     assert_eq!(me(&app, &mut other).await, "bob");
     // Bob has a password: the provider may go.
     let token = csrf_of(&page.body);
-    let res = browser
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &token),
-                ("action", "disconnect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(&app, &mut browser, &token, "disconnect", "local").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert!(browser
         .get(&app, "/account/connections")
@@ -650,17 +645,14 @@ async fn providers_are_connected_and_disconnected_but_never_the_last_way_in(back
     let mut carol = Browser::new();
     sign_in(&app, &mut carol, &iss, "local", "carol", None).await;
     let page = carol.get(&app, "/account/connections").await;
-    let res = carol
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &csrf_of(&page.body)),
-                ("action", "disconnect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(
+        &app,
+        &mut carol,
+        &csrf_of(&page.body),
+        "disconnect",
+        "local",
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert!(res.body.contains("only way to sign in"), "{}", res.body);
     let mut again = Browser::new();
@@ -787,17 +779,7 @@ async fn an_old_sign_in_reauthenticates_before_connections_change(backend: Backe
     browser.login(&app, "dan", support::PASSWORD).await;
     // Just signed in: connecting goes straight to the provider.
     let token = csrf_of(&browser.get(&app, "/account/connections").await.body);
-    let res = browser
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &token),
-                ("action", "connect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(&app, &mut browser, &token, "connect", "local").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let back = at_provider(&idp_browser(&iss), &res.location(), "dan-at-idp").await;
     assert_eq!(
@@ -816,17 +798,7 @@ async fn an_old_sign_in_reauthenticates_before_connections_change(backend: Backe
     assert_eq!(page.status, StatusCode::OK, "the list itself shows");
     let token = csrf_of(&page.body);
     for (action, provider) in [("disconnect", "local"), ("connect", "public")] {
-        let res = browser
-            .post(
-                &app,
-                "/account/connections",
-                &[
-                    ("csrf_token", &token),
-                    ("action", action),
-                    ("provider", provider),
-                ],
-            )
-            .await;
+        let res = connection_post(&app, &mut browser, &token, action, provider).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{action}: {}", res.body);
         assert_eq!(res.location(), reauth, "{action}: not to the provider");
     }
@@ -854,17 +826,7 @@ async fn an_old_sign_in_reauthenticates_before_connections_change(backend: Backe
         .await;
     assert_eq!(res.location(), "/account/connections");
     let token = csrf_of(&browser.get(&app, "/account/connections").await.body);
-    let res = browser
-        .post(
-            &app,
-            "/account/connections",
-            &[
-                ("csrf_token", &token),
-                ("action", "disconnect"),
-                ("provider", "local"),
-            ],
-        )
-        .await;
+    let res = connection_post(&app, &mut browser, &token, "disconnect", "local").await;
     assert_eq!(res.location(), "/account/connections", "{}", res.body);
     let page = browser.get(&app, "/account/connections").await;
     assert!(
