@@ -71,9 +71,10 @@ pub(super) async fn posted<F: DeserializeOwned>(
     }
 }
 
-/// The prologue of a signed-in user's GET on an account page: this
-/// request's `Auth` and the user, or the response to send instead (the
-/// login redirect).
+/// The prologue of a signed-in user's visit to an account page: this
+/// request's `Auth` and the user, or the standard guard's denial to send
+/// instead (the login redirect with this path as `next`, 403 under
+/// `auth.anonymous_denial = "forbidden"`, 401 JSON for API clients).
 pub(super) async fn visit_signed_in(req: &HttpRequest) -> Result<(Auth, User), HttpResponse> {
     let auth = auth(req)?;
     let user = signed_in(req).await?;

@@ -24,24 +24,15 @@ struct ConnectionForm {
     provider: String,
 }
 
-/// The signed-in user, or the standard guard's denial: a redirect to the
-/// login page with this path as `next`, 403 under `auth.anonymous_denial =
-/// "forbidden"`, 401 JSON for API clients.
-async fn signed_in(req: &HttpRequest) -> Result<(Auth, User), HttpResponse> {
-    let auth = respond::auth(req)?;
-    let user = respond::signed_in(req).await?;
-    Ok((auth, user))
-}
-
 pub(super) async fn show(req: HttpRequest) -> HttpResponse {
-    match signed_in(&req).await {
+    match respond::visit_signed_in(&req).await {
         Ok((auth, user)) => render(&auth, &req, &user, None, StatusCode::OK).await,
         Err(res) => res,
     }
 }
 
 pub(super) async fn submit(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (auth, user) = match signed_in(&req).await {
+    let (auth, user) = match respond::visit_signed_in(&req).await {
         Ok(v) => v,
         Err(res) => return res,
     };
