@@ -116,14 +116,19 @@ const ATTACK_CONNS: usize = 128;
 /// A successful login redirects: 303 (Portcullis), 302 (Django).
 const SIGNED_IN: &[u16] = &[302, 303];
 
-fn median(mut xs: Vec<Summary>) -> Summary {
-    xs.sort_by(|a, b| a.per_sec.total_cmp(&b.per_sec));
-    xs[xs.len() / 2]
+fn median(xs: &[Summary]) -> Summary {
+    median_by(xs, |s| s.per_sec)
 }
 
 /// The run with the median p99.
-fn median_p99(mut xs: Vec<Summary>) -> Summary {
-    xs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
+fn median_p99(xs: &[Summary]) -> Summary {
+    median_by(xs, |s| s.p99_ms)
+}
+
+/// The run with the median `key`.
+fn median_by(xs: &[Summary], key: impl Fn(&Summary) -> f64) -> Summary {
+    let mut xs = xs.to_vec();
+    xs.sort_by(|a, b| key(a).total_cmp(&key(b)));
     xs[xs.len() / 2]
 }
 
@@ -258,13 +263,13 @@ pub async fn measure(
     }
     r.login_page_requests = anonymous.iter().map(|s| s.ok + s.other).sum::<u64>();
     r.login_page_rows_written = setup::counts(&db).await?.0 - rows_before;
-    r.login_page = median(anonymous);
+    r.login_page = median(&anonymous);
     drop(shared_demo);
-    r.page_shared_pool = median(ours_shared);
-    r.floor_shared = median(shared);
-    r.floor_per_worker = median(per_worker);
-    r.floor_raw = median(raw);
-    r.page = median(ours);
+    r.page_shared_pool = median(&ours_shared);
+    r.floor_shared = median(&shared);
+    r.floor_per_worker = median(&per_worker);
+    r.floor_raw = median(&raw);
+    r.page = median(&ours);
     r.rss_page_mib = rss_page;
 
     // One login at a time: a success, an unknown user and a wrong password must cost alike.
@@ -359,10 +364,10 @@ pub async fn measure(
     r.locked_flood_floor_p99s = p99s(&runs[1]);
     if let Some(raw) = runs.get(2) {
         r.locked_flood_floor_raw_p99s = p99s(raw);
-        r.locked_flood_floor_raw = Some(median_p99(raw.clone()));
+        r.locked_flood_floor_raw = Some(median_p99(raw));
     }
-    r.locked_flood_page = median_p99(runs[0].clone());
-    r.locked_flood_floor = median_p99(runs[1].clone());
+    r.locked_flood_page = median_p99(&runs[0]);
+    r.locked_flood_floor = median_p99(&runs[1]);
     // Every attempt must be refused; the rate answered is judged in the
     // page's runs, which the budget names (the floors' runs only set the
     // comparison).
@@ -428,8 +433,8 @@ pub async fn measure(
         small.push(page_run(plan, &small_page).await);
         big.push(page_run(plan, &large_page).await);
     }
-    r.small_page = median(small);
-    r.big_page = median(big);
+    r.small_page = median(&small);
+    r.big_page = median(&big);
     drop((small_server, large_server));
     large_db.close().await;
     setup::drop_sibling(&db).await?;
@@ -496,5 +501,5 @@ pub async fn django_page(
     let logins = load::logins(&login, plan.login_conns, plan.duration)
         .await
         .summary(SIGNED_IN);
-    Ok((median(runs), rss, logins))
+    Ok((median(&runs), rss, logins))
 }
